@@ -1,0 +1,373 @@
+"""Validate request bodies and responses against the documented contract.
+
+Messages name the JSON path, what was expected and what was found, and never
+echo the value of a secret (any schema node marked ``writeOnly``).  A body that
+matches no variant is reported against the variant it is closest to, by
+``provider`` and credentials, instead of twelve ``oneOf`` branch failures.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+import jsonschema
+from jsonschema.exceptions import ValidationError
+
+from pytest_postpress import catalog
+from pytest_postpress import schema as _schema
+from pytest_postpress._formats import FORMAT_CHECKER, FORMAT_DESCRIPTIONS
+
+__all__ = [
+    "Violation",
+    "closest_variant",
+    "error_for_violations",
+    "json_pointer",
+    "matching_variants",
+    "validate_reconnect_body",
+    "validate_response",
+]
+
+Kind = Literal["missing", "invalid"]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One departure from the contract.
+
+    ``path`` is a JSON pointer (``""`` for the root), ``message`` says what was
+    expected and what was found, ``kind`` is ``"missing"`` for an absent or
+    empty required field and ``"invalid"`` for everything else.
+    """
+
+    path: str
+    message: str
+    kind: Kind = "invalid"
+
+    def __str__(self) -> str:
+        return f"{self.path or '(root)'}: {self.message}"
+
+
+def json_pointer(parts: Iterable[str | int]) -> str:
+    """Build an RFC 6901 JSON pointer from path parts."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
+
+
+@functools.cache
+def _variant_validator(name: str) -> jsonschema.Draft7Validator:
+    return jsonschema.Draft7Validator(_schema.variant_schema(name), format_checker=FORMAT_CHECKER)
+
+
+@functools.cache
+def _documented_names(name: str) -> frozenset[str]:
+    return frozenset(_schema.variant_schema(name)["properties"])
+
+
+@functools.cache
+def _success_validator() -> jsonschema.Draft7Validator:
+    return jsonschema.Draft7Validator(_schema.success_body_schema())
+
+
+@functools.cache
+def _envelope_validator() -> jsonschema.Draft7Validator:
+    return jsonschema.Draft7Validator(_schema.error_envelope_schema())
+
+
+_JSON_TYPES: Final = {
+    "object": "an object",
+    "array": "an array",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean",
+    "null": "null",
+}
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "integer" if value.is_integer() else "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list | tuple):
+        return "array"
+    if isinstance(value, Mapping):
+        return "object"
+    return type(value).__name__
+
+
+def _found(value: object, *, secret: bool) -> str:
+    """Describe ``value`` for a message; secrets are described, never shown."""
+    kind = _json_type(value)
+    if value is None:
+        return "null (no field is nullable: omit it instead)"
+    if secret:
+        if isinstance(value, str):
+            return f"a string of {len(value)} characters (value hidden: secret)"
+        return f"{_JSON_TYPES.get(kind, kind)} (value hidden: secret)"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list | tuple):
+        return f"an array of {len(value)} items"
+    if isinstance(value, str) and value == "":
+        return "an empty string"
+    text = json.dumps(value, ensure_ascii=False)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{_JSON_TYPES.get(kind, kind)} {text}"
+
+
+def _describe(schema: Mapping[str, Any]) -> str:
+    """Describe what a schema node accepts, in words."""
+    if "anyOf" in schema:
+        return " or ".join(_describe(alternative) for alternative in schema["anyOf"])
+    if "const" in schema:
+        return json.dumps(schema["const"])
+    if "enum" in schema:
+        values = schema["enum"]
+        if len(values) > 8:
+            sample = ", ".join(map(json.dumps, values[:4]))
+            return f"one of the {len(values)} values of the documented list (e.g. {sample})"
+        return "one of " + ", ".join(json.dumps(value) for value in values)
+    if schema.get("format") in FORMAT_DESCRIPTIONS:
+        return FORMAT_DESCRIPTIONS[schema["format"]]
+    kind = schema.get("type")
+    if kind == "integer":
+        low, high = schema.get("minimum"), schema.get("maximum")
+        if low is not None and high is not None:
+            return f"an integer from {low} to {high}"
+        if low == 0:
+            return "a non-negative integer"
+        return "an integer"
+    if kind == "string" and schema.get("minLength"):
+        return "a non-empty string"
+    if isinstance(kind, str):
+        return _JSON_TYPES.get(kind, kind)
+    return "a value matching the documentation"
+
+
+def _describe_required(name: str, parts: list[Any], schema: Mapping[str, Any]) -> str:
+    if name == "provider" and not parts:
+        # The closest variant was guessed from credentials alone: say so.
+        return (
+            f"one of {', '.join(_schema.PROVIDERS)}; the other fields look like {schema.get('title', 'this variant')}"
+        )
+    return _describe(schema.get("properties", {}).get(name, {}))
+
+
+def _is_secret(schema: Mapping[str, Any]) -> bool:
+    return bool(schema.get("writeOnly"))
+
+
+def _documented_fields(schema: Mapping[str, Any]) -> str:
+    names = list(schema.get("properties", {}))
+    return ", ".join(names) if names else "none"
+
+
+def _convert(error: ValidationError, where: str) -> list[Violation]:
+    """Turn one jsonschema error into violations with our wording."""
+    parts = list(error.absolute_path)
+    path = json_pointer(parts)
+    schema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
+    instance = error.instance
+    validator = error.validator
+    if validator == "required":
+        missing = [name for name in error.validator_value if isinstance(instance, Mapping) and name not in instance]
+        return [
+            Violation(
+                json_pointer([*parts, name]),
+                f"required field {name!r} is missing from {where}; add it ({_describe_required(name, parts, schema)})",
+                "missing",
+            )
+            for name in missing
+        ]
+    if validator == "additionalProperties":
+        documented = set(schema.get("properties", {}))
+        extras = [name for name in instance if name not in documented] if isinstance(instance, Mapping) else []
+        return [
+            Violation(
+                json_pointer([*parts, name]),
+                f"field {name!r} is not documented for {where}; remove it "
+                f"(documented fields here: {_documented_fields(schema)})",
+            )
+            for name in extras
+        ]
+    secret = _is_secret(schema)
+    found = _found(instance, secret=secret)
+    if validator == "minLength" and instance == "":
+        return [Violation(path, f"required field is an empty string in {where}; give it a non-empty value", "missing")]
+    if validator == "minProperties":
+        fields = " and/or ".join(repr(name) for name in schema.get("properties", {}))
+        return [Violation(path, f"expected an object with at least {fields}, found an empty object")]
+    if validator == "contains":
+        wanted = schema.get("contains", {}).get("properties", {}).get("name", {}).get("const", "?")
+        names = sorted(
+            {str(item.get("name")) for item in instance if isinstance(item, Mapping)}
+            if isinstance(instance, list)
+            else set()
+        )
+        return [
+            Violation(
+                path,
+                f"expected a cookie named {wanted!r} (xs, c_user and datr are all required); "
+                f"found cookie names {names}",
+            )
+        ]
+    return [Violation(path, f"expected {_describe(schema)}, found {found}")]
+
+
+def _order(parts: list[Any], properties: list[str]) -> tuple[int, str]:
+    if not parts:
+        return (-1, "")
+    head = parts[0]
+    rank = properties.index(head) if head in properties else len(properties)
+    return (rank, json_pointer(parts))
+
+
+def _violations(validator: jsonschema.Draft7Validator, body: object, where: str) -> list[Violation]:
+    properties = list(validator.schema.get("properties", {}))
+    errors = sorted(validator.iter_errors(body), key=lambda e: _order(list(e.absolute_path), properties))
+    seen: set[str] = set()
+    result: list[Violation] = []
+    for error in errors:
+        for violation in _convert(error, where):
+            # One message per location: a field failing both its pattern and its
+            # format (or several anyOf branches) is one problem to fix.
+            if violation.path in seen:
+                continue
+            seen.add(violation.path)
+            result.append(violation)
+    return sorted(result, key=lambda v: _order(_split(v.path), properties))
+
+
+def _split(pointer: str) -> list[str]:
+    if not pointer:
+        return []
+    return [part.replace("~1", "/").replace("~0", "~") for part in pointer[1:].split("/")]
+
+
+def closest_variant(body: object) -> str | None:
+    """Name the variant ``body`` is closest to, by ``provider`` and credentials.
+
+    Returns ``None`` for a value that is not a JSON object.  The provider picks
+    the candidates (compared case-insensitively, so ``"linkedin"`` still points
+    at the LinkedIn variants); among them the variant sharing the most
+    credential fields with the body wins, then the one with fewest undocumented
+    fields, then documentation order.
+    """
+    if not isinstance(body, Mapping):
+        return None
+    provider = body.get("provider")
+    specs = [_schema.variant_spec(name) for name in _schema.VARIANTS]
+    if isinstance(provider, str):
+        same = [spec for spec in specs if spec.provider == provider.upper()]
+        specs = same or specs
+    keys = set(body)
+
+    def score(spec: _schema.VariantSpec) -> tuple[int, int, int]:
+        specific = {name for name, _, _ in spec.specific}
+        documented = set(_documented_names(spec.name))
+        return (len(keys & specific), -len(keys - documented), -_schema.VARIANTS.index(spec.name))
+
+    return max(specs, key=score).name
+
+
+def matching_variants(body: object) -> list[str]:
+    """All variants ``body`` is valid for: one for a valid body (rule 3), none otherwise."""
+    return [name for name in _schema.VARIANTS if _variant_validator(name).is_valid(body)]
+
+
+def validate_reconnect_body(body: object) -> list[Violation]:
+    """Validate a reconnect request body (parsed JSON); an empty list means valid.
+
+    A body that matches no variant is reported against its closest variant
+    (see :func:`closest_variant`).  Messages never show secret values.
+    """
+    variant = closest_variant(body)
+    if variant is None:
+        return [
+            Violation(
+                "",
+                f"expected a JSON object with a 'provider' field, found {_found(body, secret=False)}",
+            )
+        ]
+    validator = _variant_validator(variant)
+    where = f"the {variant} variant"
+    violations = _violations(validator, body, where)
+    if violations and isinstance(body, Mapping):
+        provider = body.get("provider")
+        if isinstance(provider, str) and provider not in _schema.PROVIDERS:
+            hint = (
+                f" (providers are case-sensitive: use {provider.upper()!r})"
+                if provider.upper() in _schema.PROVIDERS
+                else ""
+            )
+            violations = [
+                Violation(
+                    "/provider",
+                    f"expected one of {', '.join(_schema.PROVIDERS)}, found {_found(provider, secret=False)}{hint}",
+                )
+                if v.path == "/provider"
+                else v
+                for v in violations
+            ]
+    return violations
+
+
+def error_for_violations(violations: Iterable[Violation]) -> catalog.DocumentedError:
+    """The documented 400 the API answers for these body violations (rule 22).
+
+    ``errors/missing_parameters`` when the only problems are missing required
+    fields, else ``errors/invalid_parameters``.
+    """
+    kinds = {violation.kind for violation in violations}
+    if not kinds:
+        raise ValueError("no violations: a valid body gets 201, not an error")
+    type_ = "errors/missing_parameters" if kinds == {"missing"} else "errors/invalid_parameters"
+    error = catalog.find_error(400, type_)
+    assert error is not None
+    return error
+
+
+def validate_response(status: int, body: object) -> list[Violation]:
+    """Validate a response of the endpoint: a 201 body or a documented error envelope.
+
+    For an error, the envelope's ``status`` must equal the HTTP ``status`` and
+    the ``(status, type)`` pair must be one of the 35 documented errors.
+    Unknown extra fields and a missing ``detail``/``instance`` are tolerated.
+    """
+    if status == 201:
+        return _violations(_success_validator(), body, "the 201 body")
+    violations: list[Violation] = []
+    if status not in catalog.STATUSES:
+        documented = ", ".join(str(code) for code in [201, *catalog.STATUSES])
+        violations.append(
+            Violation("", f"HTTP status {status} is not documented for this endpoint (documented: {documented})")
+        )
+    violations.extend(_violations(_envelope_validator(), body, "the error envelope"))
+    if isinstance(body, Mapping):
+        envelope_status = body.get("status")
+        if _json_type(envelope_status) == "integer" and envelope_status != status:
+            violations.append(
+                Violation("/status", f"expected the HTTP status {status}, found the integer {envelope_status}")
+            )
+        type_ = body.get("type")
+        if isinstance(type_, str) and status in catalog.STATUSES and catalog.find_error(status, type_) is None:
+            documented_types = ", ".join(catalog.types_for_status(status))
+            violations.append(
+                Violation(
+                    "/type",
+                    f"expected a documented type for status {status} ({documented_types}), "
+                    f"found {_found(type_, secret=False)}",
+                )
+            )
+    return violations

@@ -1,0 +1,272 @@
+"""Settings of the plugin: one table, resolved once per session.
+
+Each setting comes from, in order: the command line (``--postpress-*``), the
+environment (``POSTPRESS_*``), the ini file (``postpress_*``), the default.
+The resolved value remembers where it came from, so that a usage error can
+say "invalid base URL 'x' from env POSTPRESS_BASE_URL".  Only the standard
+library is imported here; the plugin turns :class:`SettingError` into
+``pytest.UsageError``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import urllib.parse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+__all__ = [
+    "DEFAULT_ACCOUNT_ID",
+    "DEFAULT_API_KEY",
+    "DEFAULT_BASE_URL",
+    "OPTIONS",
+    "Option",
+    "SettingError",
+    "Settings",
+    "resolve",
+]
+
+DEFAULT_BASE_URL: Final = "https://api.postpress.ai"
+PRODUCTION_HOST: Final = "api.postpress.ai"
+# Fake values: recognisable as test data, never a real credential.
+DEFAULT_API_KEY: Final = "pp_test_0000000000000000000000000000"
+DEFAULT_ACCOUNT_ID: Final = "acc_01HXYZ4QK3WJ8FN3M6QH7TZ8GR"
+
+
+class SettingError(ValueError):
+    """A setting has a value that cannot be used; the message says which, where from, and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting: its name and how it is spelled on each source."""
+
+    name: str
+    help: str
+    kind: str  # "str", "bool", "int", "float", "path", "choice"
+    default: Any = None
+    secret: bool = False
+    choices: tuple[str, ...] = ()
+
+    @property
+    def flag(self) -> str:
+        return "--postpress-" + self.name.replace("_", "-")
+
+    @property
+    def env(self) -> str:
+        return "POSTPRESS_" + self.name.upper()
+
+    @property
+    def ini(self) -> str:
+        return "postpress_" + self.name
+
+
+OPTIONS: Final[tuple[Option, ...]] = (
+    Option("base_url", f"base URL of the API: origin plus any path prefix (default {DEFAULT_BASE_URL})", "str"),
+    Option(
+        "api_key",
+        "API key sent as X-API-KEY (prefer the POSTPRESS_API_KEY environment variable: command lines end up in logs)",
+        "str",
+        DEFAULT_API_KEY,
+        secret=True,
+    ),
+    Option("account_id", "id of an account that exists (on staging, in live mode)", "str", DEFAULT_ACCOUNT_ID),
+    Option(
+        "transport",
+        "where the contract suite's client is answered: respx or server",
+        "choice",
+        "respx",
+        choices=("respx", "server"),
+    ),
+    Option("live", "run the live-safe checks against a real server (--postpress-base-url)", "bool", False),
+    Option("allow_production", f"allow live mode against the production host {PRODUCTION_HOST}", "bool", False),
+    Option("reconnect_body", "JSON file with a real reconnect body for --postpress-account-id (live mode)", "path"),
+    Option("max_requests", "live mode: stop sending and fail past this many requests (default 100)", "int", 100),
+    Option("timeout", "live mode: seconds to wait for a response (default 30)", "float", 30.0),
+    Option("retries", "live mode: retries of retryable documented errors, with backoff (default 0)", "int", 0),
+    Option("fuzz_seconds", "time budget in seconds for the suite's fuzz checks, spread over them", "float"),
+    Option("report", "write a JSON contract report to this path at the end of the session", "path"),
+)
+
+_BY_NAME: Final = {option.name: option for option in OPTIONS}
+_TRUE: Final = {"1", "true", "yes", "on"}
+_FALSE: Final = {"", "0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings; ``sources[name]`` says where each value came from."""
+
+    values: Mapping[str, Any]
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def source(self, name: str) -> str:
+        """Where the value of setting ``name`` came from, in words."""
+        return self.sources.get(name, "default")
+
+    def explicit(self, name: str) -> bool:
+        """Whether setting ``name`` was given by the user rather than defaulted."""
+        return self.source(name) != "default"
+
+
+def _convert(option: Option, raw: Any, where: str) -> Any:
+    shown = "(hidden)" if option.secret else repr(raw)
+    if option.kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise SettingError(f"invalid {option.flag} value {shown} from {where}: expected one of 1/0, true/false, yes/no")
+    if option.kind == "int":
+        try:
+            value = int(str(raw).strip())
+        except ValueError:
+            raise SettingError(f"invalid {option.flag} value {shown} from {where}: expected a whole number") from None
+        if value < 0:
+            raise SettingError(f"invalid {option.flag} value {shown} from {where}: expected 0 or more")
+        return value
+    if option.kind == "float":
+        try:
+            number = float(str(raw).strip())
+        except ValueError:
+            raise SettingError(
+                f"invalid {option.flag} value {shown} from {where}: expected a number of seconds"
+            ) from None
+        if not number > 0 or number == float("inf"):
+            raise SettingError(f"invalid {option.flag} value {shown} from {where}: expected a positive number")
+        return number
+    if option.kind == "choice":
+        text = str(raw).strip()
+        if text not in option.choices:
+            raise SettingError(
+                f"invalid {option.flag} value {shown} from {where}: expected one of {', '.join(option.choices)}"
+            )
+        return text
+    if option.kind == "path":
+        return Path(str(raw)).expanduser()
+    return str(raw)
+
+
+def check_base_url(url: str, where: str) -> str:
+    """Return ``url`` without a trailing slash, or raise :class:`SettingError` saying what is wrong."""
+    parts = urllib.parse.urlsplit(url)
+    problem = None
+    if parts.scheme not in {"http", "https"}:
+        problem = "it needs an http:// or https:// scheme, e.g. https://api.postpress.ai"
+    elif not parts.hostname:
+        problem = "it has no host"
+    elif parts.query or url.rstrip().endswith("?"):
+        problem = "it has a query string; give the origin and path prefix only"
+    elif parts.fragment or "#" in url:
+        problem = "it has a fragment; give the origin and path prefix only"
+    elif parts.username or parts.password:
+        problem = "it carries credentials; pass the key with POSTPRESS_API_KEY instead"
+    if problem is None:
+        try:
+            parts.port  # noqa: B018 - raises ValueError for a bad port
+        except ValueError:
+            problem = "its port is not a number from 0 to 65535"
+    if problem:
+        raise SettingError(f"invalid --postpress-base-url value {url!r} from {where}: {problem}")
+    return url.rstrip("/")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is ``localhost`` or a loopback address."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve(
+    cli: Mapping[str, Any],
+    env: Mapping[str, str],
+    ini: Callable[[str], Any],
+    ini_file: str | None = None,
+) -> Settings:
+    """Resolve every setting: command line > environment > ini > default.
+
+    ``cli`` maps setting names to values given on the command line (``None``
+    when absent); ``ini(key)`` returns the ini value or ``None``.
+    """
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for option in OPTIONS:
+        raw: Any = None
+        where = "default"
+        if cli.get(option.name) is not None:
+            raw, where = cli[option.name], f"the command line ({option.flag})"
+        elif env.get(option.env) is not None:
+            raw, where = env[option.env], f"env {option.env}"
+        else:
+            ini_value = ini(option.ini)
+            if ini_value not in (None, ""):
+                raw, where = ini_value, f"ini {option.ini}" + (f" in {ini_file}" if ini_file else "")
+        if where == "default":
+            values[option.name] = option.default
+            continue
+        values[option.name] = _convert(option, raw, where)
+        sources[option.name] = where
+    base_where = sources.get("base_url", "default")
+    values["base_url"] = check_base_url(values["base_url"] or DEFAULT_BASE_URL, base_where)
+    settings = Settings(values, sources)
+    if settings.live:
+        _check_live(settings)
+    return settings
+
+
+def _check_live(settings: Settings) -> None:
+    """Live-mode safety: refuse before any request is sent."""
+    if not settings.explicit("base_url"):
+        raise SettingError(
+            "live mode needs --postpress-base-url (or env POSTPRESS_BASE_URL): the staging server to test; "
+            "it has no default so that a live run never reaches production by accident"
+        )
+    parts = urllib.parse.urlsplit(settings.base_url)
+    host = parts.hostname or ""
+    where = settings.source("base_url")
+    if host.lower() == PRODUCTION_HOST and not settings.allow_production:
+        raise SettingError(
+            f"live mode refuses the production host {host} (base URL from {where}); "
+            "point --postpress-base-url at staging, or add --postpress-allow-production if you really mean it"
+        )
+    if parts.scheme == "http" and not is_loopback(host):
+        raise SettingError(
+            f"live mode refuses plain http:// to {host} (base URL from {where}): the API key would travel "
+            "unencrypted; use https://, or a loopback host for a local stand-in"
+        )
+    body_path = settings.reconnect_body
+    if body_path is not None:
+        try:
+            json.loads(Path(body_path).read_text(encoding="utf-8"))
+        except OSError as error:
+            raise SettingError(
+                f"cannot read --postpress-reconnect-body file {str(body_path)!r} from "
+                f"{settings.source('reconnect_body')}: {error.strerror}"
+            ) from None
+        except ValueError as error:
+            raise SettingError(
+                f"--postpress-reconnect-body file {str(body_path)!r} from {settings.source('reconnect_body')} "
+                f"is not JSON: {error.__class__.__name__} at line {getattr(error, 'lineno', '?')}"
+            ) from None
+
+
+def from_environ() -> Mapping[str, str]:
+    """The process environment (a seam for tests)."""
+    return os.environ

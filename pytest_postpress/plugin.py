@@ -1,0 +1,98 @@
+"""The pytest entry point (``postpress``): options, ini keys, markers, report header, settings fixtures.
+
+Kept thin and cheap to import: nothing heavy (respx, httpx, Hypothesis,
+jsonschema) is imported at pytest start-up.  The fixtures that need those live
+in :mod:`pytest_postpress.fixtures` and import them when first requested.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+
+import pytest
+
+from pytest_postpress import _settings
+
+pytest_plugins = ["pytest_postpress.fixtures"]
+
+SETTINGS_KEY = pytest.StashKey[_settings.Settings]()
+
+MARKERS = (
+    "postpress_error(status=None, type=None): narrow the postpress_error parametrization to these documented "
+    "errors, or make the mock answer that error on a test that does not request postpress_error",
+    "postpress_contract: a check of the postpress contract suite",
+    "postpress_robustness: a contract-suite check of behaviour outside the documentation (deselect with "
+    "-m 'not postpress_robustness')",
+    "postpress_live: runs only with --postpress-live (against a real server)",
+    "postpress_mock_only: needs the mock (error replay, forced answers); skipped with --postpress-live",
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Register ``--postpress-*`` options and their ``postpress_*`` ini keys."""
+    group = parser.getgroup("postpress", "postpress contract testing")
+    for option in _settings.OPTIONS:
+        help_text = f"{option.help} [env {option.env}, ini {option.ini}]"
+        if option.kind == "bool":
+            group.addoption(
+                option.flag, action="store_const", const=True, default=None, dest=option.ini, help=help_text
+            )
+            parser.addini(option.ini, option.help, type="bool", default=None)
+        else:
+            group.addoption(option.flag, action="store", default=None, dest=option.ini, help=help_text)
+            parser.addini(option.ini, option.help, type="string", default="")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Resolve the settings once and register the markers."""
+    for marker in MARKERS:
+        config.addinivalue_line("markers", marker)
+    cli = {option.name: config.getoption(option.ini) for option in _settings.OPTIONS}
+    ini_file = str(config.inipath) if config.inipath else None
+    try:
+        settings = _settings.resolve(cli, _settings.from_environ(), config.getini, ini_file)
+    except _settings.SettingError as error:
+        raise pytest.UsageError(str(error)) from None
+    config.stash[SETTINGS_KEY] = settings
+
+
+def settings_of(config: pytest.Config) -> _settings.Settings:
+    """The resolved settings of this session."""
+    return config.stash[SETTINGS_KEY]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """One line: mode and where requests go; never the key."""
+    settings = settings_of(config)
+    if settings.live:
+        host = urllib.parse.urlsplit(settings.base_url).netloc
+        return (
+            f"postpress: LIVE mode against {host} (base URL from {settings.source('base_url')}), "
+            f"max {settings.max_requests} requests, timeout {settings.timeout:g}s"
+        )
+    return (
+        f"postpress: mock mode ({settings.transport}), base URL {settings.base_url} "
+        f"(from {settings.source('base_url')})"
+    )
+
+
+@pytest.fixture(scope="session")
+def postpress_base_url(pytestconfig: pytest.Config) -> str:
+    """Base URL of the API (origin plus any path prefix, no trailing slash).
+
+    From ``--postpress-base-url``, env ``POSTPRESS_BASE_URL``, ini ``postpress_base_url``;
+    default ``https://api.postpress.ai``.  The endpoint is ``{base}/v1/accounts/{id}``.
+    """
+    return str(settings_of(pytestconfig).base_url)
+
+
+@pytest.fixture(scope="session")
+def postpress_api_key(pytestconfig: pytest.Config) -> str:
+    """API key to send as ``X-API-KEY``: env ``POSTPRESS_API_KEY``, else a fixed fake key the mock accepts."""
+    return str(settings_of(pytestconfig).api_key)
+
+
+@pytest.fixture(scope="session")
+def postpress_account_id(pytestconfig: pytest.Config) -> str:
+    """Id of an account that exists: ``--postpress-account-id`` / env ``POSTPRESS_ACCOUNT_ID``, else a fake one."""
+    return str(settings_of(pytestconfig).account_id)

@@ -68,7 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _print_errors()
     from pytest_postpress.server import run_cli
 
-    return run_cli(args, parser)
+    status: int = run_cli(args, parser)
+    return status
 
 
 if __name__ == "__main__":

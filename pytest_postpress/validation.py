@@ -181,7 +181,8 @@ def _convert(error: ValidationError, where: str) -> list[Violation]:
     instance = error.instance
     validator = error.validator
     if validator == "required":
-        missing = [name for name in error.validator_value if isinstance(instance, Mapping) and name not in instance]
+        required: list[str] = list(schema.get("required", []))
+        missing = [name for name in required if isinstance(instance, Mapping) and name not in instance]
         return [
             Violation(
                 json_pointer([*parts, name]),
@@ -234,7 +235,8 @@ def _order(parts: list[Any], properties: list[str]) -> tuple[int, str]:
 
 
 def _violations(validator: jsonschema.Draft7Validator, body: object, where: str) -> list[Violation]:
-    properties = list(validator.schema.get("properties", {}))
+    root: Mapping[str, Any] = validator.schema if isinstance(validator.schema, Mapping) else {}
+    properties = list(root.get("properties", {}))
     errors = sorted(validator.iter_errors(body), key=lambda e: _order(list(e.absolute_path), properties))
     seen: set[str] = set()
     result: list[Violation] = []
@@ -262,7 +264,7 @@ def closest_variant(body: object) -> str | None:
     the candidates (compared case-insensitively, so ``"linkedin"`` still points
     at the LinkedIn variants); among them the variant sharing the most
     credential fields with the body wins, then the one with fewest undocumented
-    fields, then documentation order.
+    fields, then the one with fewest missing credentials, then documentation order.
     """
     if not isinstance(body, Mapping):
         return None
@@ -273,10 +275,11 @@ def closest_variant(body: object) -> str | None:
         specs = same or specs
     keys = set(body)
 
-    def score(spec: _schema.VariantSpec) -> tuple[int, int, int]:
+    def score(spec: _schema.VariantSpec) -> tuple[int, int, int, int]:
         specific = {name for name, _, _ in spec.specific}
-        documented = set(_documented_names(spec.name))
-        return (len(keys & specific), -len(keys - documented), -_schema.VARIANTS.index(spec.name))
+        documented = _documented_names(spec.name)
+        missing = set(spec.credentials) - keys
+        return (len(keys & specific), -len(keys - documented), -len(missing), -_schema.VARIANTS.index(spec.name))
 
     return max(specs, key=score).name
 

@@ -1,0 +1,16 @@
+"""Root conftest of the project's own tests.
+
+Hypothesis profiles for this repository's tests are registered here at module
+level and chosen with Hypothesis's own ``--hypothesis-profile``.  ``repo-ci``
+extends Hypothesis's built-in ``ci`` profile (which Hypothesis loads by itself
+when the ``CI`` environment variable is set) instead of redefining it.
+"""
+
+from __future__ import annotations
+
+from hypothesis import settings
+
+pytest_plugins = ["pytester"]
+
+settings.register_profile("repo-dev", max_examples=50)
+settings.register_profile("repo-ci", parent=settings.get_profile("ci"), max_examples=200)

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The main job: the contract suite against the bundled example clients, on the built-in mock.
+# Usage: bash scripts/run-example.sh [extra pytest args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e . requests
+.venv/bin/pytest examples -p no:cacheprovider "$@"

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from pytest_postpress.catalog import DOCUMENTED_ERRORS, DocumentedError
     from pytest_postpress.openapi import openapi_document
     from pytest_postpress.schema import VARIANTS, request_body_schema
+    from pytest_postpress.suite import ReconnectContract
     from pytest_postpress.validation import (
         Violation,
         closest_variant,
@@ -30,6 +31,7 @@ _LAZY: dict[str, str] = {
     "VARIANTS": "pytest_postpress.schema",
     "request_body_schema": "pytest_postpress.schema",
     "openapi_document": "pytest_postpress.openapi",
+    "ReconnectContract": "pytest_postpress.suite",
     "Violation": "pytest_postpress.validation",
     "closest_variant": "pytest_postpress.validation",
     "error_for_violations": "pytest_postpress.validation",
@@ -41,6 +43,7 @@ __all__ = [
     "DOCUMENTED_ERRORS",
     "VARIANTS",
     "DocumentedError",
+    "ReconnectContract",
     "Violation",
     "__version__",
     "closest_variant",

@@ -90,6 +90,7 @@ OPTIONS: Final[tuple[Option, ...]] = (
     Option("retries", "live mode: retries of retryable documented errors, with backoff (default 0)", "int", 0),
     Option("fuzz_seconds", "time budget in seconds for the suite's fuzz checks, spread over them", "float"),
     Option("report", "write a JSON contract report to this path at the end of the session", "path"),
+    Option("reproduce", "replay one failing fuzz example: VERSION:BLOB as printed by the failure", "str"),
 )
 
 _BY_NAME: Final = {option.name: option for option in OPTIONS}

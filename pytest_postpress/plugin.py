@@ -7,15 +7,22 @@ in :mod:`pytest_postpress.fixtures` and import them when first requested.
 
 from __future__ import annotations
 
+import random
 import urllib.parse
+from collections.abc import Callable
 
 import pytest
 
-from pytest_postpress import _settings
+from pytest_postpress import _results, _settings
+from pytest_postpress import profiles as _profiles  # noqa: F401 - registers the postpress-* Hypothesis profiles
+from pytest_postpress._identity import ErrorIdentity, default_error_identity
 
 pytest_plugins = ["pytest_postpress.fixtures"]
 
 SETTINGS_KEY = pytest.StashKey[_settings.Settings]()
+RESULTS_KEY = pytest.StashKey[_results.Results]()
+FUZZ_BUDGET_KEY = pytest.StashKey[float]()
+SEED_KEY = pytest.StashKey[int]()
 
 MARKERS = (
     "postpress_error(status=None, type=None): narrow the postpress_error parametrization to these documented "
@@ -25,6 +32,7 @@ MARKERS = (
     "-m 'not postpress_robustness')",
     "postpress_live: runs only with --postpress-live (against a real server)",
     "postpress_mock_only: needs the mock (error replay, forced answers); skipped with --postpress-live",
+    "postpress_fuzz: a Hypothesis-driven check of the contract suite (shares --postpress-fuzz-seconds)",
 )
 
 
@@ -54,6 +62,19 @@ def pytest_configure(config: pytest.Config) -> None:
     except _settings.SettingError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[SETTINGS_KEY] = settings
+    config.stash[RESULTS_KEY] = _results.Results()
+    config.pluginmanager.register(_ResultsCollector(config.stash[RESULTS_KEY]), "postpress-results")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Spread ``--postpress-fuzz-seconds`` over the fuzz checks that will run."""
+    settings = settings_of(session.config)
+    if settings.fuzz_seconds is None:
+        return
+    count = sum(1 for item in session.items if item.get_closest_marker("postpress_fuzz") is not None)
+    session.config.stash[FUZZ_BUDGET_KEY] = settings.fuzz_seconds / max(count, 1)
+    seed = session.config.getoption("hypothesis_seed", None)
+    session.config.stash[SEED_KEY] = int(seed) if seed is not None else random.SystemRandom().getrandbits(32)
 
 
 def settings_of(config: pytest.Config) -> _settings.Settings:
@@ -96,3 +117,49 @@ def postpress_api_key(pytestconfig: pytest.Config) -> str:
 def postpress_account_id(pytestconfig: pytest.Config) -> str:
     """Id of an account that exists: ``--postpress-account-id`` / env ``POSTPRESS_ACCOUNT_ID``, else a fake one."""
     return str(settings_of(pytestconfig).account_id)
+
+
+@pytest.fixture(scope="session")
+def postpress_transport(pytestconfig: pytest.Config) -> str:
+    """Where the contract suite's client is answered: ``"respx"`` (default) or ``"server"`` (loopback HTTP).
+
+    From ``--postpress-transport`` / env ``POSTPRESS_TRANSPORT`` / ini; override the fixture in a
+    ``ReconnectContract`` subclass for a client that is not built on httpx.
+    """
+    return str(settings_of(pytestconfig).transport)
+
+
+@pytest.fixture
+def postpress_error_identity() -> Callable[[BaseException], ErrorIdentity | None]:
+    """``identity(exc) -> (status, type) | None``: how the contract suite reads an error the client raised.
+
+    The default reads ``status``/``status_code`` and ``type``/``error_type`` attributes, an attached
+    ``response`` (httpx, requests) and its envelope's ``type``, following ``__cause__``/``__context__``.
+    Override it to read your own exception classes.
+    """
+    return default_error_identity
+
+
+class _ResultsCollector:
+    """Folds the contract suite's records into the session results (on the xdist controller too).
+
+    A plugin object rather than a module hook because ``pytest_runtest_logreport`` gets no config.
+    """
+
+    def __init__(self, results: _results.Results) -> None:
+        self.results = results
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        records = [value for key, value in report.user_properties if key == _results.PROPERTY]
+        if records and (report.when == "call" or report.outcome != "passed"):
+            self.results.add(records, report.outcome, report.duration)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """Per client class: checks passed, variants sent, documented errors handled, failed checks."""
+    results = config.stash.get(RESULTS_KEY, None)
+    if results is None or not results.clients:
+        return
+    terminalreporter.section("postpress contract")
+    for line in results.summary_lines():
+        terminalreporter.write_line(line)

@@ -1,0 +1,23 @@
+"""The contract suite against the reference requests client, on the loopback HTTP server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from postpress_requests import PostpressRequestsClient
+
+from pytest_postpress import ReconnectContract
+
+
+class TestRequestsClient(ReconnectContract):
+    @pytest.fixture(scope="session")
+    def postpress_transport(self) -> str:
+        return "server"
+
+    @pytest.fixture
+    def postpress_reconnect(self, postpress_base_url: str, postpress_api_key: str) -> Iterator[Callable[..., Any]]:
+        client = PostpressRequestsClient(base_url=postpress_base_url, api_key=postpress_api_key, timeout=5.0)
+        yield client.reconnect
+        client.close()

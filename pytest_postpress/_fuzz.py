@@ -1,0 +1,156 @@
+"""Running one fuzz check of the contract suite: budget, example count, redacted and replayable failures.
+
+A fuzz check is a plain pytest test that builds a Hypothesis test around one
+``example`` function and runs it here, so that:
+
+* ``--postpress-fuzz-seconds`` can spread a time budget over the fuzz checks:
+  the check then runs rounds of examples (each round its own seed) until its
+  share is spent, instead of a fixed ``max_examples``;
+* the number of examples each check ran is recorded for the summary and report;
+* Hypothesis shows inputs through a redacting ``repr`` (no secret values);
+* a failure ends with one line that replays it alone:
+  ``pytest 'NODEID' --postpress-reproduce 'VERSION:BLOB'``.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, reproduce_failure, seed, settings
+from hypothesis import strategies as st
+
+from pytest_postpress import _results
+from pytest_postpress import schema as _schema
+from pytest_postpress.plugin import FUZZ_BUDGET_KEY, SEED_KEY, settings_of
+
+__all__ = ["redacted_json", "run_fuzz"]
+
+_BLOB = re.compile(r"@reproduce_failure\('([^']+)', b'([^']+)'\)")
+_ROUND_EXAMPLES = 50
+
+
+def _secret_names() -> frozenset[str]:
+    """Field names whose values are secret in some variant (the schema's ``writeOnly`` marks)."""
+    names: set[str] = set()
+
+    def walk(node: Any, name: str) -> None:
+        if isinstance(node, Mapping):
+            if node.get("writeOnly"):
+                names.add(name)
+            for key, sub in node.get("properties", {}).items():
+                walk(sub, key)
+            for key in ("items", "additionalProperties"):
+                if isinstance(node.get(key), Mapping):
+                    walk(node[key], name)
+            for sub in node.get("anyOf", []):
+                walk(sub, name)
+
+    for variant in _schema.VARIANTS:
+        walk(_schema.variant_schema(variant), "")
+    return frozenset(names)
+
+
+SECRET_FIELDS = _secret_names()
+
+
+def redact(value: Any, key: str | None = None) -> Any:
+    """A copy of a JSON value with the values of secret fields replaced by a placeholder."""
+    if key in SECRET_FIELDS and value is not None:
+        return "<hidden>"
+    if isinstance(value, dict):
+        return {name: redact(sub, name) for name, sub in value.items()}
+    if isinstance(value, list):
+        return [redact(item, key) for item in value]
+    return value
+
+
+def redacted_json(value: Any) -> str:
+    """JSON text of ``value`` with secrets hidden (``<hidden>``)."""
+    return json.dumps(redact(value), ensure_ascii=False, sort_keys=False)
+
+
+class _Shown:
+    """A drawn value whose ``repr`` (what Hypothesis prints) hides secrets."""
+
+    __slots__ = ("describe", "value")
+
+    def __init__(self, value: Any, describe: Callable[[Any], str]) -> None:
+        self.value = value
+        self.describe = describe
+
+    def __repr__(self) -> str:
+        return self.describe(self.value)
+
+
+def run_fuzz(
+    request: pytest.FixtureRequest,
+    strategy: st.SearchStrategy[Any],
+    example: Callable[[Any], None],
+    *,
+    describe: Callable[[Any], str],
+    record: dict[str, Any] | None = None,
+) -> None:
+    """Run ``example`` on values drawn from ``strategy`` under the active Hypothesis profile.
+
+    ``record`` adds fields to this check's record (lists may be filled in by ``example``).
+    """
+    config = request.config
+    data: dict[str, Any] = {
+        "client": request.cls.__name__ if request.cls else request.node.module.__name__,
+        "check": request.node.name.removeprefix("test_"),
+        "examples": 0,
+        **(record or {}),
+    }
+    request.node.user_properties.append((_results.PROPERTY, data))
+    budget: float | None = config.stash.get(FUZZ_BUDGET_KEY, None)
+    reproduce = settings_of(config).reproduce
+    end = time.monotonic() + budget if budget is not None else None
+    last: list[Any] = []
+
+    def inner(case: _Shown) -> None:
+        if end is not None and time.monotonic() > end:
+            return  # budget spent: let the round finish without work
+        last[:] = [case.value]
+        data["examples"] += 1
+        example(case.value)
+
+    profile = settings.default
+    suppress = {*profile.suppress_health_check, HealthCheck.too_slow, HealthCheck.differing_executors}
+    base = settings(profile, deadline=None, print_blob=True, suppress_health_check=list(suppress))
+    shown = strategy.map(lambda value: _Shown(value, describe))
+    try:
+        if reproduce:
+            version, _, blob = reproduce.partition(":")
+            given(shown)(base(reproduce_failure(version, blob.encode())(inner)))()
+        elif end is None:
+            given(shown)(base(inner))()
+        else:
+            session_seed = config.stash.get(SEED_KEY, random.getrandbits(32))
+            round_ = 0
+            chunk = settings(base, max_examples=min(base.max_examples, _ROUND_EXAMPLES), derandomize=False)
+            while time.monotonic() < end:
+                seed(f"{session_seed}-{request.node.nodeid}-{round_}")(given(shown)(chunk(inner)))()
+                round_ += 1
+    except Exception as error:
+        _explain(error, request.node.nodeid, describe(last[0]) if last else None)
+        raise
+
+
+def _explain(error: BaseException, nodeid: str, shown: str | None) -> None:
+    """Replace Hypothesis's "add @reproduce_failure to your test" note by a replay command line."""
+    notes: list[str] = list(getattr(error, "__notes__", []))
+    match = next((m for m in map(_BLOB.search, notes) if m), None)
+    kept = [note for note in notes if not _BLOB.search(note)]
+    if shown is not None:
+        kept.append(f"failing input (secrets hidden): {shown}")
+    if match:
+        kept.append(f"replay it alone: pytest '{nodeid}' --postpress-reproduce '{match.group(1)}:{match.group(2)}'")
+    else:
+        kept.append(f"replay it: pytest '{nodeid}' (the example database replays the failure first)")
+    error.__notes__ = kept

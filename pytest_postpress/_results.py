@@ -1,0 +1,94 @@
+"""What the contract suite found, per client class, gathered from test reports.
+
+Each check records a small JSON-serialisable dict in its item's
+``user_properties`` (key ``"postpress"``).  pytest-xdist ships
+``user_properties`` from the workers to the controller with every report, so
+collecting them in ``pytest_runtest_logreport`` gives one merged picture with
+or without xdist.  Plain Python only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pytest_postpress.catalog import DOCUMENTED_ERRORS
+
+__all__ = ["PROPERTY", "ClientResults", "Results"]
+
+PROPERTY = "postpress"
+
+
+@dataclass
+class CheckResult:
+    """One check (one test item) of one client."""
+
+    name: str
+    outcome: str = "passed"
+    examples: int = 0
+    duration: float = 0.0
+
+
+@dataclass
+class ClientResults:
+    """Everything recorded for one client class."""
+
+    name: str
+    checks: dict[str, CheckResult] = field(default_factory=dict)
+    variants: set[str] = field(default_factory=set)
+    errors: dict[str, str] = field(default_factory=dict)  # DocumentedError.id -> outcome
+    mutations: set[str] = field(default_factory=set)
+    outside_contract: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[str]:
+        return [name for name, check in self.checks.items() if check.outcome == "failed"]
+
+    @property
+    def errors_handled(self) -> int:
+        return sum(1 for outcome in self.errors.values() if outcome == "passed")
+
+
+@dataclass
+class Results:
+    """All clients of the session."""
+
+    clients: dict[str, ClientResults] = field(default_factory=dict)
+
+    def add(self, records: Iterable[Mapping[str, Any]], outcome: str, duration: float) -> None:
+        """Fold the records of one test report in; a later failure (teardown) overrides a pass."""
+        for record in records:
+            client = self.clients.setdefault(record["client"], ClientResults(record["client"]))
+            name = record["check"]
+            check = client.checks.setdefault(name, CheckResult(name))
+            if outcome == "failed" or check.outcome != "failed":
+                check.outcome = outcome
+            check.examples = max(check.examples, int(record.get("examples", 0)))
+            check.duration += duration
+            if outcome == "passed":
+                client.variants.update(record.get("variants", ()))
+                client.mutations.update(record.get("mutations", ()))
+            error = record.get("error")
+            if error is not None and (outcome == "failed" or client.errors.get(error) != "failed"):
+                client.errors[error] = outcome
+            client.outside_contract.extend(record.get("outside_contract", ()))
+
+    def summary_lines(self) -> list[str]:
+        """Lines for the terminal summary, one block per client class."""
+        lines: list[str] = []
+        for client in self.clients.values():
+            passed = sum(1 for check in client.checks.values() if check.outcome == "passed")
+            lines.append(
+                f"{client.name}: {passed}/{len(client.checks)} checks passed; "
+                f"variants sent {len(client.variants)}/12; "
+                f"documented errors handled {client.errors_handled}/{len(DOCUMENTED_ERRORS)}"
+            )
+            skipped = [name for name, check in client.checks.items() if check.outcome == "skipped"]
+            if skipped:
+                lines.append(
+                    f"  skipped: {len(skipped)} ({', '.join(skipped[:6])}{', ...' if len(skipped) > 6 else ''})"
+                )
+            for name in client.failed:
+                lines.append(f"  FAILED {name}")
+        return lines

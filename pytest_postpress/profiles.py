@@ -1,0 +1,40 @@
+"""Hypothesis profiles for the contract suite, registered when this module is imported.
+
+Choose one with Hypothesis's own option: ``pytest --hypothesis-profile=postpress-ci``.
+
+``postpress-dev``
+    Fast local runs: 25 examples per fuzz check, no deadline, example database on.
+``postpress-ci``
+    Extends Hypothesis's built-in ``ci`` profile (derandomized, no deadline,
+    no database, ``print_blob``) with 200 examples per fuzz check: the same
+    examples on every run, so CI never flakes, and enough of them to matter.
+``postpress-fuzz``
+    Nightly or on demand: 2,000 examples per fuzz check, randomised, example
+    database on (cache ``.hypothesis/`` between runs), ``print_blob``.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, settings
+
+__all__ = ["PROFILES"]
+
+PROFILES = ("postpress-dev", "postpress-ci", "postpress-fuzz")
+
+
+def _ci_parent() -> settings:
+    try:
+        return settings.get_profile("ci")
+    except Exception:  # Hypothesis releases before the built-in "ci" profile
+        return settings(
+            derandomize=True,
+            deadline=None,
+            database=None,
+            print_blob=True,
+            suppress_health_check=[HealthCheck.too_slow],
+        )
+
+
+settings.register_profile("postpress-dev", max_examples=25, deadline=None)
+settings.register_profile("postpress-ci", parent=_ci_parent(), max_examples=200)
+settings.register_profile("postpress-fuzz", max_examples=2000, deadline=None, print_blob=True)

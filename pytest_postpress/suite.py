@@ -1,0 +1,763 @@
+"""The contract suite: subclass :class:`ReconnectContract` to check any client of the endpoint.
+
+::
+
+    from pytest_postpress import ReconnectContract
+
+    class TestMyClient(ReconnectContract):
+        @pytest.fixture
+        def postpress_reconnect(self, postpress_base_url, postpress_api_key):
+            client = MyClient(base_url=postpress_base_url, api_key=postpress_api_key)
+            return client.accounts.reconnect      # (account_id, body) -> result
+
+Each check is its own test, marked ``postpress_contract``.  Failures are
+:class:`ContractViolation` (an ``AssertionError``) whose message says what the
+contract requires, what the client did and how to fix it, with secrets hidden.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import inspect
+import json
+import re
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, NoReturn
+
+import pytest
+
+import strategies
+from pytest_postpress import _results, catalog
+from pytest_postpress import schema as _schema
+from pytest_postpress._fuzz import SECRET_FIELDS, redacted_json, run_fuzz
+from pytest_postpress._identity import ErrorIdentity
+from pytest_postpress.plugin import settings_of
+from pytest_postpress.samples import sample_body
+from pytest_postpress.validation import closest_variant, validate_reconnect_body
+
+__all__ = ["ContractViolation", "ReconnectContract"]
+
+_UNRESERVED_SEGMENT = re.compile(r"(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+")
+_OTHER_ACCOUNT_ID = "acc_01JRECONNECTED0THER1D0000"
+
+
+class ContractViolation(AssertionError):
+    """A client departed from the documented contract (shown as a test failure)."""
+
+
+def _fail(check: str, required: str, observed: str, fix: str) -> NoReturn:
+    raise ContractViolation(f"[{check}] the contract requires {required}\n  the client {observed}\n  how to fix: {fix}")
+
+
+def _show(value: Any, key: str | None) -> str:
+    """A value for a message; secret fields are described, never shown."""
+    if key in SECRET_FIELDS and value is not None:
+        size = f" of {len(value)} characters" if isinstance(value, str) else ""
+        return f"<hidden {type(value).__name__}{size}>"
+    text = json.dumps(value, ensure_ascii=False) if _is_json(value) else repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _is_json(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _same_json(a: Any, b: Any) -> bool:
+    # JSON has one number type (993 == 993.0) but booleans are not numbers.
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b
+    return type(a) is type(b) and a == b if not isinstance(a, dict | list) else False
+
+
+def first_difference(expected: Any, found: Any, path: str = "", key: str | None = None) -> str | None:
+    """Describe the first place where ``found`` differs from ``expected`` as JSON, or ``None``."""
+    where = path or "(root)"
+    if isinstance(expected, dict):
+        if not isinstance(found, dict):
+            return f"at {where}: expected an object, found {_show(found, key)}"
+        for name, value in expected.items():
+            sub = f"{path}/{name}"
+            if name not in found:
+                return f"at {sub}: field dropped (expected {_show(value, name)})"
+            difference = first_difference(value, found[name], sub, name)
+            if difference:
+                return difference
+        for name in found:
+            if name not in expected:
+                return f"at {path}/{name}: field added that the caller did not pass ({_show(found[name], name)})"
+        return None
+    if isinstance(expected, list):
+        if not isinstance(found, list):
+            return f"at {where}: expected an array, found {_show(found, key)}"
+        if len(found) != len(expected):
+            return f"at {where}: expected {len(expected)} items, found {len(found)}"
+        for index, (a, b) in enumerate(zip(expected, found, strict=True)):
+            difference = first_difference(a, b, f"{path}/{index}", key)
+            if difference:
+                return difference
+        return None
+    if _same_json(expected, found):
+        return None
+    if found is None:
+        return f"at {where}: expected {_show(expected, key)}, found null (nulled)"
+    return f"at {where}: expected {_show(expected, key)}, found {_show(found, key)}"
+
+
+def _describe_error(error: BaseException) -> str:
+    text = str(error).splitlines()[0] if str(error) else ""
+    if len(text) > 160:
+        text = text[:157] + "..."
+    return f"{type(error).__module__}.{type(error).__qualname__}({text!r})"
+
+
+def read_account_id(result: Any) -> str | None:
+    """The account id a client returned: a ``str``, an object with ``.account_id``, or a mapping."""
+    if isinstance(result, str):
+        return result
+    if isinstance(result, Mapping):
+        value = result.get("account_id")
+        return value if isinstance(value, str) else None
+    value = getattr(result, "account_id", None)
+    return value if isinstance(value, str) else None
+
+
+@dataclass
+class Outcome:
+    """What one call of the client did: its result or exception, and the requests it sent."""
+
+    result: Any = None
+    error: BaseException | None = None
+    calls: list[Any] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def raised(self) -> bool:
+        return self.error is not None
+
+
+class _Check:
+    """The assertions of the suite, shared by the mock checks and the live checks."""
+
+    def __init__(self, name: str, base_url: str, api_key: str, identity: Callable[[BaseException], Any]) -> None:
+        self.name = name
+        self.base_url = base_url
+        self.api_key = api_key
+        self.identity = identity
+
+    def fail(self, required: str, observed: str, fix: str) -> NoReturn:
+        _fail(self.name, required, observed, fix)
+
+    def one_call(self, outcome: Outcome, *, allow_refusal: bool = False) -> Any | None:
+        if not outcome.calls:
+            if outcome.raised and allow_refusal:
+                return None
+            if outcome.raised:
+                assert outcome.error is not None
+                self.fail(
+                    "one POST request to the endpoint",
+                    f"sent nothing and raised {_describe_error(outcome.error)}",
+                    "send the request; do not validate or refuse a documented-valid call",
+                )
+            self.fail("one POST request to the endpoint", "sent nothing", "call the endpoint once per reconnect")
+        if len(outcome.calls) > 1:
+            self.fail(
+                "exactly one request per reconnect",
+                f"sent {len(outcome.calls)} requests",
+                "send once; reconnecting is not idempotent, so do not retry on its own",
+            )
+        return outcome.calls[0]
+
+    # 1. request line ---------------------------------------------------------------------------------
+    def request_line(self, call: Any, account_id: str) -> None:
+        prefix = urllib.parse.urlsplit(self.base_url).path.rstrip("/") + "/v1/accounts/"
+        expected = prefix + urllib.parse.quote(account_id, safe="")
+        raw = str(call.raw_path)
+        if call.method != "POST":
+            self.fail("method POST", f"sent {call.method} {raw}", "use POST for the reconnect endpoint")
+        path, _, query = raw.partition("?")
+        injected = (
+            f"sent the path {raw!r} for the id {account_id!r}: the id was not percent-encoded as one path "
+            "segment, so it changed the path (a path-injection risk: an id such as '../x' reaches another "
+            "endpoint)"
+        )
+        fix = (
+            "encode the id with urllib.parse.quote(account_id, safe='') (or encodeURIComponent) before building the URL"
+        )
+        if not path.startswith(prefix):
+            self.fail(f"the path {expected!r}", injected, fix)
+        segment = path[len(prefix) :]
+        if query or "/" in segment or "#" in raw:
+            self.fail(f"the path {expected!r} with no query string", injected, fix)
+        if _UNRESERVED_SEGMENT.fullmatch(segment) is None:
+            self.fail(
+                f"the id percent-encoded as UTF-8 outside RFC 3986 unreserved characters: {expected!r}",
+                f"sent the path {raw!r}",
+                fix,
+            )
+        try:
+            decoded = urllib.parse.unquote(segment, errors="strict")
+        except UnicodeDecodeError:
+            decoded = None
+        if decoded != account_id:
+            self.fail(
+                f"the path segment to decode back to the id {account_id!r}",
+                f"sent {segment!r}, which decodes to {decoded!r}",
+                fix + "; percent-encode UTF-8 bytes, once (no double encoding)",
+            )
+        if segment in {".", ".."}:
+            self.fail(f"the path {expected!r}", injected, "encode '.' as %2E for the ids '.' and '..', or refuse them")
+
+    # 2. authentication -------------------------------------------------------------------------------
+    def authentication(self, call: Any) -> None:
+        headers = {name.lower(): value for name, value in call.headers.items()}
+        raw = str(call.raw_path)
+        if self.api_key and (self.api_key in raw or urllib.parse.quote(self.api_key, safe="") in raw):
+            self.fail(
+                "the API key in the X-API-KEY header only",
+                "put the API key in the URL (query string or path), where logs and proxies record it",
+                "send it as the X-API-KEY header",
+            )
+        authorization = headers.get("authorization", "")
+        if self.api_key and self.api_key in authorization:
+            self.fail(
+                "the API key in the X-API-KEY header, not Authorization",
+                "sent the key in the Authorization header",
+                "send it as the X-API-KEY header",
+            )
+        if "x-api-key" not in headers:
+            names = ", ".join(sorted(call.headers.keys())) or "none"
+            self.fail(
+                "the header X-API-KEY carrying the API key",
+                f"sent no X-API-KEY header (headers sent: {names})",
+                "add the header X-API-KEY: <your key>",
+            )
+        if headers["x-api-key"] != self.api_key:
+            self.fail(
+                "X-API-KEY to equal the configured key (postpress_api_key)",
+                f"sent a different X-API-KEY value ({len(headers['x-api-key'])} characters; values hidden)",
+                "pass the configured key through unchanged (no prefix such as 'Bearer ', no whitespace)",
+            )
+
+    # 3. body -----------------------------------------------------------------------------------------
+    def body(self, call: Any, body: Any) -> None:
+        headers = {name.lower(): value for name, value in call.headers.items()}
+        content_type = headers.get("content-type")
+        media = (content_type or "").split(";")[0].strip().lower()
+        if media != "application/json":
+            self.fail(
+                "Content-Type: application/json",
+                f"sent Content-Type {content_type!r}" if content_type else "sent no Content-Type header",
+                "send the body as JSON (httpx: json=body; requests: json=body)",
+            )
+        try:
+            sent = json.loads(call.content.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as error:
+            self.fail(
+                "a UTF-8 JSON body", f"sent a body that is not JSON ({type(error).__name__})", "serialise with json"
+            )
+        difference = first_difference(body, sent)
+        if difference:
+            self.fail(
+                "the body sent to equal, as JSON, the body the caller passed (nothing dropped, renamed, "
+                "re-typed, nulled or added)",
+                f"sent a different body {difference}",
+                "send the caller's body as it is; do not drop, rename, coerce or fill in fields",
+            )
+        violations = validate_reconnect_body(sent)
+        if violations and not validate_reconnect_body(body):
+            self.fail("a valid body", f"sent an invalid body: {violations[0]}", "send the caller's body unchanged")
+
+    # 4. success --------------------------------------------------------------------------------------
+    def success(self, outcome: Outcome, expected_id: str) -> None:
+        if outcome.raised:
+            assert outcome.error is not None
+            self.fail(
+                "a 201 AccountReconnected to be read as success",
+                f"raised {_describe_error(outcome.error)} on a 201",
+                "treat 201 as success and return the response's account_id",
+            )
+        found = read_account_id(outcome.result)
+        if found is None:
+            self.fail(
+                "the result to be the account id (a str, an object with .account_id, or a mapping with 'account_id')",
+                f"returned {type(outcome.result).__name__}: {_show(outcome.result, None)}",
+                "return the account_id of the 201 body, or an object or dict that carries it",
+            )
+        if found != expected_id:
+            self.fail(
+                f"the account id of the 201 body ({expected_id!r}), which need not equal the path id",
+                f"returned {found!r}",
+                "read account_id from the response body instead of echoing the id you sent",
+            )
+
+    # 5. errors ---------------------------------------------------------------------------------------
+    def raised_with(self, outcome: Outcome, status: int, type_: str | None, what: str) -> ErrorIdentity:
+        if not outcome.raised:
+            self.fail(
+                f"an exception for {what}",
+                f"reported success ({_show(outcome.result, None)})",
+                "raise on every status other than 201",
+            )
+        assert outcome.error is not None
+        identity = self.identity(outcome.error)
+        if identity is None:
+            self.fail(
+                f"the raised error to tell the status {status}" + (f" and type {type_}" if type_ else ""),
+                f"raised {_describe_error(outcome.error)}, from which postpress_error_identity reads nothing",
+                "carry status and type on your exception (attributes status/type), or override the "
+                "postpress_error_identity fixture to read your exception class",
+            )
+        found_status, found_type = identity
+        if found_status != status or (type_ is not None and found_type != type_):
+            self.fail(
+                f"the error to be identified as ({status}, {type_!r})" if type_ else f"the status {status}",
+                f"raised {_describe_error(outcome.error)}, identified as ({found_status}, {found_type!r})",
+                "identify errors by the (status, type) pair of the response"
+                + ("; 504 errors/request_timeout is not 408" if type_ == "errors/request_timeout" else ""),
+            )
+        return identity
+
+
+class ReconnectContract:
+    """Base class of a contract suite for one client of ``POST /v1/accounts/{id}``.
+
+    Subclass it in a ``Test*`` class and override the ``postpress_reconnect``
+    fixture.  Optional overrides: ``postpress_error_identity`` (how to read
+    your exception class) and ``postpress_transport`` (``"respx"`` or
+    ``"server"``).
+    """
+
+    pytestmark: ClassVar[list[pytest.MarkDecorator]] = [pytest.mark.postpress_contract]
+
+    # --- fixtures the user provides or may override ------------------------------------------------
+    @pytest.fixture
+    def postpress_reconnect(self, request: pytest.FixtureRequest) -> Callable[[str, Any], Any]:
+        """The client under test: return a callable ``(account_id, body) -> result`` (sync or async)."""
+        pytest.fail(
+            f"{request.cls.__name__ if request.cls else 'this class'} subclasses ReconnectContract but does not "
+            "override the postpress_reconnect fixture. Add to the class:\n\n"
+            "    @pytest.fixture\n"
+            "    def postpress_reconnect(self, postpress_base_url, postpress_api_key):\n"
+            "        client = MyClient(base_url=postpress_base_url, api_key=postpress_api_key)\n"
+            "        return client.accounts.reconnect  # (account_id, body) -> result\n",
+            pytrace=False,
+        )
+
+    @pytest.fixture
+    def postpress_base_url(self, request: pytest.FixtureRequest, postpress_transport: str) -> str:
+        """The base URL the client must use: the loopback server's with transport "server", else the configured one."""
+        settings = settings_of(request.config)
+        if not settings.live and postpress_transport == "server":
+            return str(request.getfixturevalue("postpress_server").url)
+        return str(settings.base_url)
+
+    @pytest.fixture
+    def postpress_double(self, request: pytest.FixtureRequest, postpress_transport: str) -> Any:
+        """The test double answering the client: ``postpress_mock`` or ``postpress_server`` by transport."""
+        if postpress_transport not in {"respx", "server"}:
+            pytest.fail(
+                f"postpress_transport returned {postpress_transport!r}; expected 'respx' or 'server'", pytrace=False
+            )
+        return request.getfixturevalue("postpress_mock" if postpress_transport == "respx" else "postpress_server")
+
+    @pytest.fixture
+    def postpress_event_loop(self) -> Iterator[asyncio.AbstractEventLoop]:
+        """The event loop the suite runs an async client on (one per test); use it to close async clients."""
+        loop = asyncio.new_event_loop()
+        yield loop
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+
+    @pytest.fixture
+    def postpress_call(
+        self,
+        postpress_reconnect: Callable[[str, Any], Any],
+        postpress_event_loop: asyncio.AbstractEventLoop,
+    ) -> Callable[[str, Any], Any]:
+        """``postpress_reconnect`` made synchronous: coroutines run on ``postpress_event_loop``."""
+        if not callable(postpress_reconnect):
+            pytest.fail(
+                f"postpress_reconnect returned {type(postpress_reconnect).__name__}, not a callable; return the "
+                "client's reconnect function, e.g. client.accounts.reconnect",
+                pytrace=False,
+            )
+
+        def call(account_id: str, body: Any) -> Any:
+            result = postpress_reconnect(account_id, body)
+            if inspect.isawaitable(result):
+                result = postpress_event_loop.run_until_complete(result)  # type: ignore[arg-type]
+            return result
+
+        return call
+
+    @pytest.fixture
+    def postpress_check(
+        self,
+        request: pytest.FixtureRequest,
+        postpress_base_url: str,
+        postpress_api_key: str,
+        postpress_error_identity: Callable[[BaseException], Any],
+    ) -> _Check:
+        name = request.node.originalname.removeprefix("test_")
+        return _Check(name, postpress_base_url, postpress_api_key, postpress_error_identity)
+
+    # --- helpers --------------------------------------------------------------------------------------
+    @staticmethod
+    def _invoke(call: Callable[[str, Any], Any], double: Any, account_id: str, body: Any) -> Outcome:
+        before = len(double.calls)
+        outcome = Outcome()
+        start = time.perf_counter()
+        try:
+            # A copy, so that a client that mutates its argument cannot hide it.
+            outcome.result = call(account_id, copy.deepcopy(body))
+        except Exception as error:
+            outcome.error = error
+        outcome.seconds = time.perf_counter() - start
+        outcome.calls = list(double.calls[before:])
+        return outcome
+
+    @staticmethod
+    def _record(request: pytest.FixtureRequest, **data: Any) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "client": request.cls.__name__ if request.cls else request.node.module.__name__,
+            "check": request.node.name.removeprefix("test_"),
+            **data,
+        }
+        request.node.user_properties.append((_results.PROPERTY, record))
+        return record
+
+    # --- 1-4: one request -------------------------------------------------------------------------------
+    @pytest.mark.postpress_fuzz
+    def test_request_line(
+        self,
+        request: pytest.FixtureRequest,
+        postpress_call: Callable[[str, Any], Any],
+        postpress_double: Any,
+        postpress_check: _Check,
+    ) -> None:
+        """Method POST and path {base}/v1/accounts/{id}, the id percent-encoded as one segment (any id)."""
+
+        def example(account_id: str) -> None:
+            # Reset per example: no state leaks from one example to the next.
+            postpress_double.reset()
+            postpress_double.add_account(account_id)
+            outcome = self._invoke(postpress_call, postpress_double, account_id, sample_body("LINKEDIN_BASIC"))
+            # "." and ".." cannot be one path segment unless encoded as %2E: refusing them is fine.
+            call = postpress_check.one_call(outcome, allow_refusal=account_id in {".", ".."})
+            if call is not None:
+                postpress_check.request_line(call, account_id)
+
+        run_fuzz(request, strategies.account_ids(), example, describe=lambda value: f"account id {value!r}")
+
+    def test_authentication(
+        self,
+        request: pytest.FixtureRequest,
+        postpress_call: Callable[[str, Any], Any],
+        postpress_double: Any,
+        postpress_account_id: str,
+        postpress_check: _Check,
+    ) -> None:
+        """X-API-KEY carries the configured key; not Authorization, not the URL."""
+        self._record(request)
+        outcome = self._invoke(postpress_call, postpress_double, postpress_account_id, sample_body("TELEGRAM"))
+        postpress_check.authentication(postpress_check.one_call(outcome))
+
+    @pytest.mark.parametrize("variant", _schema.VARIANTS)
+    def test_body(
+        self,
+        request: pytest.FixtureRequest,
+        postpress_call: Callable[[str, Any], Any],
+        postpress_double: Any,
+        postpress_account_id: str,
+        postpress_check: _Check,
+        variant: str,
+    ) -> None:
+        """Content-Type application/json, and the body sent equals, as JSON, the body passed (every field)."""
+        self._record(request, variants=[variant])
+        body = sample_body(variant, full=True)
+        outcome = self._invoke(postpress_call, postpress_double, postpress_account_id, body)
+        postpress_check.body(postpress_check.one_call(outcome), body)
+
+    def test_success(
+        self,
+        request: pytest.FixtureRequest,
+        postpress_call: Callable[[str, Any], Any],
+        postpress_double: Any,
+        postpress_account_id: str,
+        postpress_check: _Check,
+    ) -> None:
+        """A 201 is read as success, and the result is the response's account_id (not the path id)."""
+        self._record(request)
+        postpress_double.success_account_id = _OTHER_ACCOUNT_ID
+        outcome = self._invoke(postpress_call, postpress_double, postpress_account_id, sample_body("LINKEDIN_COOKIE"))
+        postpress_check.one_call(outcome)
+        postpress_check.success(outcome, _OTHER_ACCOUNT_ID)
+
+    # --- 5: every documented error ----------------------------------------------------------------------
+    @pytest.mark.postpress_mock_only
+    def test_documented_error(
+        self,
+        request: pytest.FixtureRequest,
+        postpress_call: Callable[[str, Any], Any],
+        postpress_double: Any,
+        postpress_account_id: str,
+        postpress_error: catalog.DocumentedError,
+        postpress_check: _Check,
+    ) -> None:
+        """The client raises on each of the 35 documented errors and tells exactly its (status, type)."""
+        self._record(request, error=postpress_error.id)
+        outcome = self._invoke(postpress_call, postpress_double, postpress_account_id, sample_body("INSTAGRAM_BASIC"))
+        postpress_check.one_call(outcome)
+        postpress_check.raised_with(outcome, postpress_error.status, postpress_error.type, str(postpress_error))
+
+    # --- 6: fuzz ------------------------------------------------------------------------------------------
+    @pytest.mark.postpress_mock_only
+    @pytest.mark.postpress_fuzz
+    def test_fuzz_valid_bodies(
+        self,
+        request: pytest.FixtureRequest,
+        postpress_call: Callable[[str, Any], Any],
+        postpress_double: Any,
+        postpress_account_id: str,
+        postpress_check: _Check,
+    ) -> None:
+        """Every documented-valid body (strategies.reconnect_bodies) is sent faithfully and its 201 read as success."""
+        variants: list[str] = []
+
+        def example(body: dict[str, Any]) -> None:
+            postpress_double.reset()
+            outcome = self._invoke(postpress_call, postpress_double, postpress_account_id, body)
+            call = postpress_check.one_call(outcome)
+            postpress_check.body(call, body)
+            postpress_check.success(outcome, postpress_account_id)
+            variant = closest_variant(body)
+            if variant not in variants:
+                variants.append(variant)
+
+        run_fuzz(
+            request,
+            strategies.reconnect_bodies(),
+            example,
+            describe=lambda body: f"body {redacted_json(body)}",
+            record={"variants": variants},
+        )
+
+    @pytest.mark.postpress_mock_only
+    @pytest.mark.postpress_fuzz
+    def test_fuzz_invalid_bodies(
+        self,
+        request: pytest.FixtureRequest,
+        postpress_call: Callable[[str, Any], Any],
+        postpress_double: Any,
+        postpress_account_id: str,
+        postpress_check: _Check,
+    ) -> None:
+        """An invalid body is refused before sending, or sent as is and its 400 raised; never a success."""
+        mutations: list[str] = []
+
+        def example(invalid: Any) -> None:
+            postpress_double.reset()
+            if invalid.mutation not in mutations:
+                mutations.append(invalid.mutation)
+            outcome = self._invoke(postpress_call, postpress_double, postpress_account_id, invalid.body)
+            call = postpress_check.one_call(outcome, allow_refusal=True)
+            if call is None:
+                return  # refused before sending: allowed
+            postpress_check.body(call, invalid.body)
+            postpress_check.raised_with(
+                outcome, invalid.expected.status, invalid.expected.type, f"an invalid body ({invalid.mutation})"
+            )
+
+        run_fuzz(
+            request,
+            strategies.invalid_reconnect_bodies(),
+            example,
+            describe=lambda invalid: f"{invalid.mutation} body {redacted_json(invalid.body)}",
+            record={"mutations": mutations},
+        )
+
+    # --- 7: robustness outside the documentation ------------------------------------------------------
+    def _robustness(
+        self,
+        request: pytest.FixtureRequest,
+        call: Callable[[str, Any], Any],
+        double: Any,
+        account_id: str,
+        check: _Check,
+        status: int | None,
+        what: str,
+    ) -> None:
+        self._record(request)
+        outcome = self._invoke(call, double, account_id, sample_body("GOOGLE_OAUTH"))
+        if not outcome.raised:
+            check.fail(
+                f"an exception for {what}",
+                f"reported success ({_show(outcome.result, None)})",
+                "raise on anything but a documented 201 body; never report success for an unreadable answer",
+            )
+        if status is not None:
+            assert outcome.error is not None
+            identity = check.identity(outcome.error)
+            if identity is None or identity[0] != status:
+                check.fail(
+                    f"the raised error to tell the HTTP status {status} ({what})",
+                    f"raised {_describe_error(outcome.error)}, identified as {identity!r}",
+                    "keep the HTTP status on the exception even when the body is not a documented envelope",
+                )
+
+    @pytest.mark.postpress_mock_only
+    @pytest.mark.postpress_robustness
+    def test_robustness_non_json_502(
+        self,
+        request: pytest.FixtureRequest,
+        postpress_call: Callable[[str, Any], Any],
+        postpress_double: Any,
+        postpress_account_id: str,
+        postpress_check: _Check,
+    ) -> None:
+        """A 502 HTML page from a proxy: the client raises and the error tells 502."""
+        postpress_double.respond_raw(
+            502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", headers={"Content-Type": "text/html"}
+        )
+        self._robustness(
+            request, postpress_call, postpress_double, postpress_account_id, postpress_check, 502, "a non-JSON 502"
+        )
+
+    @pytest.mark.postpress_mock_only
+    @pytest.mark.postpress_robustness
+    def test_robustness_problem_json(
+        self,
+        request: pytest.FixtureRequest,
+        postpress_call: Callable[[str, Any], Any],
+        postpress_double: Any,
+        postpress_account_id: str,
+        postpress_check: _Check,
+    ) -> None:
+        """A documented envelope served as application/problem+json: the client raises and tells 409."""
+        error = catalog.find_error(409, "errors/already_exists")
+        assert error is not None
+        postpress_double.respond_raw(
+            409, json.dumps(error.envelope()).encode(), headers={"Content-Type": "application/problem+json"}
+        )
+        self._robustness(
+            request, postpress_call, postpress_double, postpress_account_id, postpress_check, 409, "a problem+json 409"
+        )
+
+    @pytest.mark.postpress_mock_only
+    @pytest.mark.postpress_robustness
+    def test_robustness_undocumented_status(
+        self,
+        request: pytest.FixtureRequest,
+        postpress_call: Callable[[str, Any], Any],
+        postpress_double: Any,
+        postpress_account_id: str,
+        postpress_check: _Check,
+    ) -> None:
+        """An undocumented status (429) with an envelope: the client raises and tells 429."""
+        envelope = {"title": "Too Many Requests", "type": "errors/rate_limited", "status": 429}
+        postpress_double.respond_raw(429, json.dumps(envelope).encode(), headers={"Content-Type": "application/json"})
+        self._robustness(
+            request,
+            postpress_call,
+            postpress_double,
+            postpress_account_id,
+            postpress_check,
+            429,
+            "an undocumented 429",
+        )
+
+    @pytest.mark.postpress_mock_only
+    @pytest.mark.postpress_robustness
+    def test_robustness_undocumented_type(
+        self,
+        request: pytest.FixtureRequest,
+        postpress_call: Callable[[str, Any], Any],
+        postpress_double: Any,
+        postpress_account_id: str,
+        postpress_check: _Check,
+    ) -> None:
+        """A 403 with an undocumented type: the client raises and tells 403."""
+        envelope = {"title": "Forbidden", "type": "errors/brand_new_reason", "status": 403}
+        postpress_double.respond_raw(403, json.dumps(envelope).encode(), headers={"Content-Type": "application/json"})
+        self._robustness(
+            request,
+            postpress_call,
+            postpress_double,
+            postpress_account_id,
+            postpress_check,
+            403,
+            "an undocumented type",
+        )
+
+    @pytest.mark.postpress_mock_only
+    @pytest.mark.postpress_robustness
+    @pytest.mark.parametrize(
+        "content",
+        [
+            pytest.param(b'{"object": "AccountDeleted", "account_id": "acc_1"}', id="wrong-object"),
+            pytest.param(b'{"object": "AccountReconnected"}', id="no-account-id"),
+            pytest.param(b"<html>OK</html>", id="not-json"),
+        ],
+    )
+    def test_robustness_bad_success_body(
+        self,
+        request: pytest.FixtureRequest,
+        postpress_call: Callable[[str, Any], Any],
+        postpress_double: Any,
+        postpress_account_id: str,
+        postpress_check: _Check,
+        content: bytes,
+    ) -> None:
+        """A 201 whose body is not AccountReconnected with an account_id: the client raises."""
+        postpress_double.respond_raw(201, content, headers={"Content-Type": "application/json"})
+        self._robustness(
+            request, postpress_call, postpress_double, postpress_account_id, postpress_check, None, "a bad 201 body"
+        )
+
+    @pytest.mark.postpress_mock_only
+    @pytest.mark.postpress_robustness
+    def test_robustness_connection_error(
+        self,
+        request: pytest.FixtureRequest,
+        postpress_call: Callable[[str, Any], Any],
+        postpress_double: Any,
+        postpress_account_id: str,
+        postpress_check: _Check,
+    ) -> None:
+        """The connection drops without an answer: the client raises."""
+        postpress_double.fail_connection()
+        self._robustness(
+            request,
+            postpress_call,
+            postpress_double,
+            postpress_account_id,
+            postpress_check,
+            None,
+            "a dropped connection",
+        )
+
+    @pytest.mark.postpress_mock_only
+    @pytest.mark.postpress_robustness
+    def test_robustness_timeout(
+        self,
+        request: pytest.FixtureRequest,
+        postpress_call: Callable[[str, Any], Any],
+        postpress_double: Any,
+        postpress_account_id: str,
+        postpress_check: _Check,
+    ) -> None:
+        """The server does not answer in time: the client raises (its own timeout, or the dropped connection)."""
+        postpress_double.time_out()
+        self._robustness(
+            request, postpress_call, postpress_double, postpress_account_id, postpress_check, None, "a timeout"
+        )

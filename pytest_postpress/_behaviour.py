@@ -1,0 +1,739 @@
+"""The brain of the test doubles: what the mock answers, whatever carries the request.
+
+:class:`MockState` holds what a test double knows (the API key, the path
+prefix, the accounts, the forced answers, the recorded calls) and
+:meth:`MockState.answer` turns one request, as it arrived, into one
+:class:`Reply` following DECISIONS.md rule 22 in its order of checks:
+
+1. a path with characters that must be escaped and are not: 400 ``errors/unescaped_characters``;
+2. a missing or wrong ``X-API-KEY``: 401 ``errors/invalid_credentials``;
+3. an unknown account, or a path of another shape: 404 ``errors/resource_not_found``;
+4. a body that is not JSON or not labelled ``application/json``: 400 ``errors/invalid_request``;
+5. a body over 1 MiB: 400 ``errors/content_too_large``;
+6. a JSON body that is not valid: 400 ``errors/missing_parameters`` (only required
+   fields missing) or ``errors/invalid_parameters``, ``detail`` naming the first
+   offending field by its JSON path;
+7. otherwise 201 ``AccountReconnected``.
+
+The respx mock (:mod:`pytest_postpress.mock`) and the loopback server
+(:mod:`pytest_postpress.server`) are thin transports around it, so both answer
+byte for byte the same.  Only the standard library and the contract modules
+are imported here: no pytest, no respx, no httpx.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import hmac
+import itertools
+import json
+import re
+import threading
+import urllib.parse
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from pytest_postpress import catalog
+from pytest_postpress.validation import error_for_violations, validate_reconnect_body, validate_response
+
+__all__ = [
+    "MAX_BODY_BYTES",
+    "ROUTE",
+    "SECRET_HEADERS",
+    "Action",
+    "ErrorLike",
+    "Headers",
+    "MockState",
+    "RecordedCall",
+    "Reply",
+    "SuccessPolicy",
+    "UnroutedRequestError",
+    "describe_undocumented",
+    "reconnect_path",
+    "resolve_error",
+]
+
+ROUTE: Final = "/v1/accounts/"
+MAX_BODY_BYTES: Final = 1024 * 1024  # rule 22: "Body over 1 MiB"
+# Header names whose values are never shown (repr, messages, logs).
+SECRET_HEADERS: Final = frozenset({"x-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie"})
+JSON_HEADERS: Final[tuple[tuple[str, str], ...]] = (("Content-Type", "application/json"),)
+
+ErrorLike = catalog.DocumentedError | tuple[int, str]
+SuccessPolicy = str | Callable[[str], str] | None
+
+# RFC 3986: a path may hold unreserved characters, sub-delims, ":", "@", "/"
+# and percent-escapes; anything else must be percent-encoded (rule 16).
+_UNESCAPED: Final = re.compile(rb"[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]|%(?![0-9A-Fa-f]{2})")
+_QUERY_KEY_NAMES: Final = frozenset({"api_key", "apikey", "api-key", "x-api-key", "key", "token", "access_token"})
+
+
+class UnroutedRequestError(AssertionError):
+    """A test double received requests that are not the reconnect route (a client bug).
+
+    Subclasses ``AssertionError`` so that it shows as a test failure.
+    """
+
+
+class Action(enum.Enum):
+    """What the transport does with a :class:`Reply`."""
+
+    RESPOND = "respond"
+    FAIL_CONNECTION = "fail_connection"
+    TIME_OUT = "time_out"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One answer: ``status``, ``headers`` and ``body`` to send, or a transport ``action``.
+
+    For :attr:`Action.FAIL_CONNECTION` (close the connection without answering)
+    and :attr:`Action.TIME_OUT` (never answer) ``status`` is 0 and there is no body.
+    """
+
+    status: int
+    headers: tuple[tuple[str, str], ...] = JSON_HEADERS
+    body: bytes = b""
+    action: Action = Action.RESPOND
+
+    @property
+    def json(self) -> Any:
+        """The body parsed as JSON, or ``None`` when it is not JSON."""
+        return _loads_or_none(self.body)
+
+
+class Headers(Mapping[str, str]):
+    """Request headers: an immutable, case-insensitive mapping.
+
+    Repeated headers are joined with ``", "`` (as HTTP allows);
+    :meth:`get_list` returns them one by one and :attr:`raw` keeps the pairs
+    as received.  ``repr`` never shows the values of secret headers
+    (``X-API-KEY``, ``Authorization``, ``Cookie``...).
+    """
+
+    __slots__ = ("_joined", "_lists", "raw")
+
+    def __init__(self, items: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
+        pairs = items.items() if isinstance(items, Mapping) else items
+        self.raw: tuple[tuple[str, str], ...] = tuple((str(name), str(value)) for name, value in pairs)
+        lists: dict[str, list[str]] = {}
+        for name, value in self.raw:
+            lists.setdefault(name.lower(), []).append(value)
+        self._lists = lists
+        self._joined = {name: ", ".join(values) for name, values in lists.items()}
+
+    def __getitem__(self, name: str) -> str:
+        if not isinstance(name, str):
+            raise KeyError(name)
+        return self._joined[name.lower()]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._joined)
+
+    def __len__(self) -> int:
+        return len(self._joined)
+
+    def get_list(self, name: str) -> list[str]:
+        """Every value of header ``name``, in the order received (empty when absent)."""
+        return list(self._lists.get(name.lower(), ()))
+
+    def __repr__(self) -> str:
+        shown = {name: "(hidden)" if name in SECRET_HEADERS else value for name, value in self._joined.items()}
+        return f"Headers({shown!r})"
+
+
+@dataclass(frozen=True, repr=False)
+class RecordedCall:
+    """One request as a test double received it.
+
+    ``raw_path`` is the path exactly as sent (percent-escapes intact, no
+    query); ``query`` is the raw query string.  ``routed`` tells whether it
+    was the reconnect route (``POST {prefix}/v1/accounts/...``);
+    ``account_id`` is the decoded id when the path has the reconnect shape.
+    ``status`` is the status answered, or ``None`` when no answer was given
+    (a forced connection failure or time-out, or a request that was not
+    routed and raised in the client).  ``forced`` tells whether a forced
+    answer (``respond_with`` and friends) was used.
+    """
+
+    method: str
+    url: str
+    raw_path: str
+    query: str
+    headers: Headers
+    content: bytes
+    routed: bool
+    account_id: str | None
+    status: int | None
+    forced: bool = False
+
+    @functools.cached_property
+    def json(self) -> Any:
+        """The body parsed as JSON, or ``None`` when it is absent or not JSON."""
+        return _loads_or_none(self.content)
+
+    def __repr__(self) -> str:
+        answered = "no answer" if self.status is None else str(self.status)
+        return f"<RecordedCall {self.method} {self.raw_path} ({len(self.content)} bytes) -> {answered}>"
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _loads_or_none(body: bytes) -> Any:
+    value, problem = _parse_json(body)
+    return None if problem else value
+
+
+def _parse_json(body: bytes) -> tuple[Any, str | None]:
+    """Parse ``body`` as strict JSON (UTF-8, no BOM, no NaN); return ``(value, problem)``."""
+    if not body:
+        return None, "the body is empty: send the JSON body of one reconnect variant"
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return None, f"the body is not UTF-8 (byte 0x{body[error.start]:02X} at offset {error.start})"
+    if text.startswith("\ufeff"):
+        return None, "the body starts with a byte order mark; JSON text is UTF-8 without one (RFC 8259)"
+    try:
+        return json.loads(text, parse_constant=_reject_constant), None
+    except json.JSONDecodeError as error:
+        return None, f"the body is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
+    except RecursionError:
+        return None, "the body is not JSON this API accepts: it is nested too deeply"
+    except ValueError as error:
+        return None, f"the body is not valid JSON: {error}"
+
+
+def _dumps(body: Mapping[str, Any]) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def reconnect_path(prefix: str, account_id: str) -> str:
+    """The path of the reconnect route for ``account_id``, the id percent-encoded as one segment (rule 16)."""
+    return prefix + ROUTE + urllib.parse.quote(account_id, safe="")
+
+
+def describe_undocumented(status: object, type_: object) -> str:
+    """Say why ``(status, type_)`` is not a documented error and what the documented ones are."""
+    statuses = ", ".join(str(code) for code in catalog.STATUSES)
+    if not isinstance(status, int) or isinstance(status, bool) or status not in catalog.STATUSES:
+        return f"status {status!r} documents no error (documented error statuses: {statuses})"
+    types = ", ".join(catalog.types_for_status(status))
+    return f"{status} {type_} is not a documented error; documented types for {status}: {types}"
+
+
+def _normalise_type(type_: str) -> str:
+    return type_ if type_.startswith("errors/") else "errors/" + type_
+
+
+def resolve_error(error: ErrorLike) -> catalog.DocumentedError:
+    """The documented error for a :class:`~pytest_postpress.catalog.DocumentedError` or a ``(status, type)`` pair.
+
+    ``type`` may omit its ``errors/`` prefix.  Raises ``ValueError`` for an
+    undocumented pair (listing the documented types of that status) and
+    ``TypeError`` for anything else.
+    """
+    if isinstance(error, catalog.DocumentedError):
+        status, type_ = error.status, error.type
+    elif isinstance(error, tuple) and len(error) == 2 and isinstance(error[1], str):
+        status, type_ = error[0], _normalise_type(error[1])
+    else:
+        raise TypeError(f"expected a DocumentedError or a (status, type) pair, got {error!r}")
+    found = catalog.find_error(status, type_) if isinstance(status, int) and not isinstance(status, bool) else None
+    if found is None:
+        raise ValueError(describe_undocumented(status, type_))
+    return found
+
+
+def _check_times(times: int | None) -> None:
+    if times is not None and (not isinstance(times, int) or isinstance(times, bool) or times < 1):
+        raise ValueError(f"times must be a positive whole number, or None for every call; got {times!r}")
+
+
+def _check_id(account_id: object) -> str:
+    if not isinstance(account_id, str) or not account_id:
+        raise ValueError(f"an account id is a non-empty string, got {account_id!r}")
+    return account_id
+
+
+def normalise_prefix(prefix: str) -> str:
+    """``""`` or ``/segment[/segment...]`` without a trailing slash; ``ValueError`` otherwise."""
+    if not isinstance(prefix, str):
+        raise TypeError(f"prefix must be a string, got {prefix!r}")
+    cleaned = prefix.rstrip("/")
+    if not cleaned:
+        return ""
+    if not cleaned.startswith("/"):
+        raise ValueError(f"path prefix {prefix!r} must start with '/', e.g. /api")
+    if "?" in cleaned or "#" in cleaned or _UNESCAPED.search(cleaned.encode("utf-8")):
+        raise ValueError(f"path prefix {prefix!r} must be a plain path: no query, fragment, space or non-ASCII")
+    return cleaned
+
+
+# The envelope shapes the contract allows (rule 20): clients must cope with each.
+_UNKNOWN_FIELD: Final = {"debug": {"note": "an undocumented field: clients must ignore it (DECISIONS.md rule 20)"}}
+
+
+def _shape(error: catalog.DocumentedError, shape: int, instance: str) -> dict[str, Any]:
+    body: dict[str, Any] = {"title": error.title, "type": error.type, "status": error.status}
+    shape %= 4
+    if shape in (0, 2):
+        body["detail"] = error.description
+    if shape in (0, 3):
+        body["instance"] = instance
+    if shape == 3:
+        body.update(_UNKNOWN_FIELD)
+    return body
+
+
+@dataclass
+class _Forced:
+    make: Callable[[int, int], Reply]  # (request number, use number) -> reply
+    remaining: int | None
+    uses: int = 0
+
+
+@dataclass
+class _Known:
+    """The accounts a double knows; ``any`` makes every id known."""
+
+    ids: set[str] = field(default_factory=set)
+    any: bool = False
+
+
+class MockState:
+    """What a test double knows and what it has received; thread-safe.
+
+    ``api_key`` is the key accepted in ``X-API-KEY``; ``prefix`` the path
+    before ``/v1`` (``""`` or e.g. ``/api``); ``accounts`` the ids that exist
+    (``any_account=True``: every id exists).  Forced answers queue up: those
+    given a count of ``times`` are used first, in the order given; the latest
+    one given ``times=None`` answers every call once the queue is empty.
+    Forced answers apply to every request on the reconnect route, before the
+    checks of rule 22; requests that are not the reconnect route are never forced.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        prefix: str = "",
+        accounts: Iterable[str] = (),
+        any_account: bool = False,
+    ) -> None:
+        if not isinstance(api_key, str) or not api_key:
+            raise ValueError("api_key must be a non-empty string (the X-API-KEY the double accepts)")
+        self.api_key: Final = api_key
+        self.prefix: Final = normalise_prefix(prefix)
+        self._route = (self.prefix + ROUTE).encode("ascii")
+        self._initial_accounts = frozenset(_check_id(account) for account in accounts)
+        self._initial_any = bool(any_account)
+        self._known = _Known(set(self._initial_accounts), self._initial_any)
+        self._lock = threading.Lock()
+        self._counter = itertools.count(1)
+        self._queue: deque[_Forced] = deque()
+        self._every: _Forced | None = None
+        self._calls: list[RecordedCall] = []
+        self._success: SuccessPolicy = None
+        self.assert_all_routed: bool = True
+
+    # -- configuration ---------------------------------------------------------------------------
+
+    @property
+    def accounts(self) -> frozenset[str]:
+        """The account ids that exist now (see also :attr:`any_account`)."""
+        with self._lock:
+            return frozenset(self._known.ids)
+
+    @property
+    def any_account(self) -> bool:
+        """Whether every account id exists."""
+        return self._known.any
+
+    @any_account.setter
+    def any_account(self, value: bool) -> None:
+        self._known.any = bool(value)
+
+    def add_account(self, account_id: str) -> None:
+        """Make ``account_id`` (the decoded id, e.g. ``"acc 1/é"``) an account that exists."""
+        checked = _check_id(account_id)
+        with self._lock:
+            self._known.ids.add(checked)
+
+    @property
+    def success_account_id(self) -> SuccessPolicy:
+        """The ``account_id`` of a 201: ``None`` answers the id of the path, a string answers that
+        id, a callable ``(path_id) -> str`` computes it (rule 19: it need not equal the path id)."""
+        return self._success
+
+    @success_account_id.setter
+    def success_account_id(self, policy: SuccessPolicy) -> None:
+        if policy is not None and not callable(policy):
+            _check_id(policy)
+        self._success = policy
+
+    def respond_with(
+        self,
+        error: ErrorLike,
+        *,
+        times: int | None = 1,
+        envelope: Mapping[str, Any] | None = None,
+        vary: bool = False,
+        vary_start: int = 0,
+    ) -> catalog.DocumentedError:
+        """Answer a documented error to the next ``times`` reconnects (``None``: every one).
+
+        ``envelope`` replaces the JSON body; it must validate for that error.
+        ``vary=True`` cycles the body through the shapes the contract allows
+        (with ``detail`` and ``instance``; bare; ``detail`` only; ``instance``
+        and an unknown extra field), starting at shape ``vary_start``.
+        Returns the documented error.
+        """
+        documented = resolve_error(error)
+        _check_times(times)
+        fixed: bytes | None = None
+        if envelope is not None:
+            fixed = _dumps(self._checked_envelope(documented, envelope))
+
+        def make(number: int, use: int) -> Reply:
+            if fixed is not None:
+                return Reply(documented.status, JSON_HEADERS, fixed)
+            shape = vary_start + use if vary else 0
+            return Reply(documented.status, JSON_HEADERS, _dumps(_shape(documented, shape, _instance(number))))
+
+        self._force(_Forced(make, times))
+        return documented
+
+    @staticmethod
+    def _checked_envelope(error: catalog.DocumentedError, envelope: Mapping[str, Any]) -> dict[str, Any]:
+        body = dict(envelope)
+        violations = validate_response(error.status, body)
+        if violations:
+            problems = "; ".join(str(violation) for violation in violations)
+            raise ValueError(f"envelope does not validate as a {error.status} error: {problems}")
+        if body.get("type") != error.type:
+            raise ValueError(f"envelope type {body.get('type')!r} does not match the error {error}")
+        return body
+
+    def respond_raw(
+        self,
+        status: int,
+        content: bytes | str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        times: int | None = 1,
+    ) -> None:
+        """Answer anything to the next ``times`` reconnects: for robustness tests (rule 21).
+
+        ``headers`` default to ``Content-Type: application/json`` when
+        ``content`` is JSON, else ``text/plain; charset=utf-8``.  Nothing is validated.
+        """
+        if not isinstance(status, int) or isinstance(status, bool) or not 200 <= status <= 599:
+            raise ValueError(f"status must be a final HTTP status from 200 to 599, got {status!r}")
+        _check_times(times)
+        body = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+        if headers is None:
+            kind = "application/json" if _parse_json(body)[1] is None else "text/plain; charset=utf-8"
+            pairs: tuple[tuple[str, str], ...] = (("Content-Type", kind),)
+        else:
+            pairs = tuple((str(name), str(value)) for name, value in headers.items())
+        reply = Reply(status, pairs, body)
+        self._force(_Forced(lambda number, use: reply, times))
+
+    def fail_connection(self, *, times: int | None = 1) -> None:
+        """Drop the connection of the next ``times`` reconnects without answering."""
+        _check_times(times)
+        reply = Reply(0, (), b"", Action.FAIL_CONNECTION)
+        self._force(_Forced(lambda number, use: reply, times))
+
+    def time_out(self, *, times: int | None = 1) -> None:
+        """Never answer the next ``times`` reconnects (the client's timeout fires)."""
+        _check_times(times)
+        reply = Reply(0, (), b"", Action.TIME_OUT)
+        self._force(_Forced(lambda number, use: reply, times))
+
+    def _force(self, forced: _Forced) -> None:
+        with self._lock:
+            if forced.remaining is None:
+                self._every = forced
+            else:
+                self._queue.append(forced)
+
+    def _take_forced(self) -> _Forced | None:
+        with self._lock:
+            if self._queue:
+                forced = self._queue[0]
+                assert forced.remaining is not None
+                forced.remaining -= 1
+                if forced.remaining == 0:
+                    self._queue.popleft()
+            elif self._every is not None:
+                forced = self._every
+            else:
+                return None
+            forced.uses += 1
+            return forced
+
+    def reset(self) -> None:
+        """Forget calls and forced answers; accounts, ``success_account_id`` and ``assert_all_routed`` as new."""
+        with self._lock:
+            self._calls.clear()
+            self._queue.clear()
+            self._every = None
+            self._known = _Known(set(self._initial_accounts), self._initial_any)
+            self._success = None
+            self.assert_all_routed = True
+
+    # -- what was received -----------------------------------------------------------------------
+
+    @property
+    def calls(self) -> list[RecordedCall]:
+        """Every request received, in order (a copy)."""
+        with self._lock:
+            return list(self._calls)
+
+    @property
+    def unrouted(self) -> list[RecordedCall]:
+        """The requests received that were not the reconnect route."""
+        with self._lock:
+            return [call for call in self._calls if not call.routed]
+
+    def check_all_routed(self, who: str = "the postpress mock") -> None:
+        """Raise :class:`UnroutedRequestError` when a request was not the reconnect route."""
+        unrouted = self.unrouted
+        if unrouted:
+            listing = "\n".join(f"  - {self.describe_request(call)}" for call in unrouted[:10])
+            more = f"\n  ... and {len(unrouted) - 10} more" if len(unrouted) > 10 else ""
+            raise UnroutedRequestError(
+                f"{who} received {len(unrouted)} request(s) that are not the reconnect route:\n{listing}{more}\n"
+                f"It answers only {self.route_description()}. Fix the client's method or URL"
+                " (or set assert_all_routed = False if the test sends them on purpose)."
+            )
+
+    def route_description(self) -> str:
+        """``POST {prefix}/v1/accounts/{id}``."""
+        return f"POST {self.prefix}{ROUTE}{{id}}"
+
+    @staticmethod
+    def describe_request(call: RecordedCall) -> str:
+        """One line naming a request: method, path, header names (never values) and body size."""
+        names = ", ".join(sorted(call.headers)) or "none"
+        query = "?(query)" if call.query else ""
+        size = len(call.content)
+        return f"{call.method} {call.raw_path}{query} (headers: {names}; values not shown; body: {size} bytes)"
+
+    # -- answering -------------------------------------------------------------------------------
+
+    def is_reconnect_route(self, method: str, target: bytes) -> bool:
+        """Whether a request is on the reconnect route: ``POST {prefix}/v1/accounts/...``."""
+        return method == "POST" and target.startswith(self._route)
+
+    def answer(self, method: str, target: bytes, headers: Headers, body: bytes, *, url: str) -> Reply:
+        """Answer one request and record it.
+
+        ``target`` is the request target as sent (origin form: path and
+        query, bytes exactly as on the wire); ``url`` the full URL, for the
+        record.  A request that is not the reconnect route gets a 404
+        ``errors/resource_not_found`` whose ``detail`` names the route.
+        """
+        number = next(self._counter)
+        raw_path, _, raw_query = target.partition(b"?")
+        routed = self.is_reconnect_route(method, raw_path)
+        account_id: str | None = None
+        forced = None
+        if routed:
+            account_id, shape_problem = self._path_id(raw_path)
+            forced = self._take_forced()
+            if forced is not None:
+                reply = forced.make(number, forced.uses - 1)
+            else:
+                reply = self._rule_22(raw_path, raw_query, headers, body, account_id, shape_problem, number)
+        else:
+            reply = self.error_reply(
+                404,
+                "errors/resource_not_found",
+                f"no route for {method} {_text(raw_path)}: this API answers {self.route_description()}",
+                number,
+            )
+        call = RecordedCall(
+            method=method,
+            url=url,
+            raw_path=_text(raw_path),
+            query=_text(raw_query),
+            headers=headers,
+            content=body,
+            routed=routed,
+            account_id=account_id,
+            status=reply.status if reply.action is Action.RESPOND else None,
+            forced=forced is not None,
+        )
+        with self._lock:
+            self._calls.append(call)
+        return reply
+
+    def record_unrouted(
+        self, method: str, target: bytes, headers: Headers, body: bytes, *, url: str, status: int | None = None
+    ) -> None:
+        """Record a request that was not answered by :meth:`answer`: a mock raising "not mocked"
+        (``status`` ``None``), or a server refusing a request it cannot read (``status`` sent)."""
+        raw_path, _, raw_query = target.partition(b"?")
+        call = RecordedCall(method, url, _text(raw_path), _text(raw_query), headers, body, False, None, status)
+        with self._lock:
+            self._calls.append(call)
+
+    def _path_id(self, raw_path: bytes) -> tuple[str | None, str | None]:
+        """The decoded account id of a reconnect path, or why the path has another shape."""
+        rest = raw_path[len(self._route) :]
+        if not rest:
+            return None, f"the account id is empty: the path ends at {self.prefix}{ROUTE}"
+        if b"/" in rest:
+            return None, (
+                f"the path has {rest.count(b'/') + 1} segments after {self.prefix}{ROUTE}; an id is one segment: "
+                "percent-encode '/' in it as %2F (DECISIONS.md rule 16)"
+            )
+        try:
+            decoded = urllib.parse.unquote_to_bytes(rest).decode("utf-8")
+        except UnicodeDecodeError:
+            return None, "the account id's percent-escapes do not decode as UTF-8"
+        if decoded in (".", ".."):
+            return None, f"the account id {decoded!r} is a dot segment: a path-injection risk, not an id"
+        return decoded, None
+
+    def error_reply(self, status: int, type_: str, detail: str, number: int | None = None) -> Reply:
+        """A documented error with ``detail`` and an ``instance`` (``number``: the request's, else a new one)."""
+        if number is None:
+            number = next(self._counter)
+        error = catalog.find_error(status, type_)
+        assert error is not None, (status, type_)
+        body = {"title": error.title, "type": error.type, "status": status, "detail": detail}
+        body["instance"] = _instance(number)
+        return Reply(status, JSON_HEADERS, _dumps(body))
+
+    def _rule_22(
+        self,
+        raw_path: bytes,
+        raw_query: bytes,
+        headers: Headers,
+        body: bytes,
+        account_id: str | None,
+        shape_problem: str | None,
+        number: int,
+    ) -> Reply:
+        unescaped = _UNESCAPED.search(raw_path)
+        if unescaped is not None:
+            return self.error_reply(400, "errors/unescaped_characters", _unescaped_detail(raw_path, unescaped), number)
+        key_problem = self._key_problem(headers, raw_query)
+        if key_problem is not None:
+            return self.error_reply(401, "errors/invalid_credentials", key_problem, number)
+        if account_id is None:
+            return self.error_reply(404, "errors/resource_not_found", shape_problem or "not an account path", number)
+        if not self._known.any and account_id not in self._known.ids:
+            return self.error_reply(404, "errors/resource_not_found", self._unknown_account(account_id), number)
+        problem = _framing_problem(headers, body) or _content_type_problem(headers)
+        value: Any = None
+        if problem is None:
+            value, problem = _parse_json(body)
+        if problem is not None:
+            return self.error_reply(400, "errors/invalid_request", problem, number)
+        if len(body) > MAX_BODY_BYTES:
+            detail = f"the body is {len(body)} bytes; the limit is 1 MiB ({MAX_BODY_BYTES} bytes)"
+            return self.error_reply(400, "errors/content_too_large", detail, number)
+        try:
+            violations = validate_reconnect_body(value)
+        except RecursionError:
+            return self.error_reply(400, "errors/invalid_request", "the body is nested too deeply", number)
+        if violations:
+            error = error_for_violations(violations)
+            more = f" (and {len(violations) - 1} more problem(s))" if len(violations) > 1 else ""
+            return self.error_reply(400, error.type, f"{violations[0]}{more}", number)
+        return self._success_reply(account_id)
+
+    def _success_reply(self, path_id: str) -> Reply:
+        policy = self._success
+        answered = policy(path_id) if callable(policy) else (path_id if policy is None else policy)
+        if not isinstance(answered, str) or not answered:
+            raise ValueError(f"success_account_id returned {answered!r}; a 201 needs a non-empty string account_id")
+        return Reply(201, JSON_HEADERS, _dumps({"object": "AccountReconnected", "account_id": answered}))
+
+    def _key_problem(self, headers: Headers, raw_query: bytes) -> str | None:
+        sent = headers.get("x-api-key")
+        if sent is not None and hmac.compare_digest(sent.encode("utf-8", "replace"), self.api_key.encode("utf-8")):
+            return None
+        if sent is None:
+            problem = "the X-API-KEY header is missing"
+            if "authorization" in headers:
+                problem += "; an Authorization header was sent, but this API reads the key from X-API-KEY only"
+            query = urllib.parse.parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True)
+            if any(name.lower() in _QUERY_KEY_NAMES or value == self.api_key for name, value in query):
+                problem += "; the query string seems to carry a key: send it in the X-API-KEY header, never in the URL"
+            return problem + " (DECISIONS.md rule 17)"
+        if len(headers.get_list("x-api-key")) > 1:
+            return "X-API-KEY was sent more than once; send it once"
+        return "the X-API-KEY header does not match the key this double accepts (value not shown)"
+
+    def _unknown_account(self, account_id: str) -> str:
+        with self._lock:
+            known = sorted(self._known.ids)
+        shown = ", ".join(repr(_clip(account)) for account in known[:3]) or "none"
+        more = f" and {len(known) - 3} more" if len(known) > 3 else ""
+        return f"no account with id {_clip(account_id)!r} (known: {shown}{more}); add it with add_account()"
+
+
+def _instance(number: int) -> str:
+    return f"req_mock_{number:08d}"
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _unescaped_detail(raw_path: bytes, match: re.Match[bytes]) -> str:
+    offset = match.start()
+    byte = raw_path[offset]
+    if byte == 0x25:
+        what = "a '%' that does not start a percent-escape (%XX): encode it as %25"
+    elif byte == 0x20:
+        what = "a space: encode it as %20"
+    elif byte >= 0x80:
+        what = f"a non-ASCII byte 0x{byte:02X}: percent-encode the id as UTF-8"
+    elif byte < 0x20 or byte == 0x7F:
+        what = f"a control character 0x{byte:02X}: encode it as %{byte:02X}"
+    else:
+        what = f"{chr(byte)!r}: encode it as %{byte:02X}"
+    return f"the request path has {what} (offset {offset}; DECISIONS.md rule 16)"
+
+
+def _framing_problem(headers: Headers, body: bytes) -> str | None:
+    declared = headers.get_list("content-length")
+    if not declared:
+        return None
+    values = {value.strip() for value in declared}
+    if len(values) > 1 or not next(iter(values)).isdigit():
+        return "the Content-Length header is not one whole number"
+    length = int(next(iter(values)))
+    if length != len(body):
+        return f"the Content-Length header says {length} bytes but the body has {len(body)}"
+    return None
+
+
+def _content_type_problem(headers: Headers) -> str | None:
+    content_type = headers.get("content-type")
+    if content_type is None:
+        return "the Content-Type header is missing: label the JSON body application/json (DECISIONS.md rule 18)"
+    media, *params = (part.strip() for part in content_type.split(";"))
+    if media.lower() != "application/json":
+        return f"the Content-Type is {_clip(media)!r}: label the JSON body application/json (DECISIONS.md rule 18)"
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
+            return f"the Content-Type charset is {_clip(value.strip())!r}: JSON is sent as UTF-8"
+    return None

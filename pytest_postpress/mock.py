@@ -1,0 +1,276 @@
+"""A respx mock of ``POST {base}/v1/accounts/{id}`` that answers the way the documented API does.
+
+:class:`PostpressMock` puts the transport-independent brain
+(:class:`~pytest_postpress._behaviour.MockState`) behind a respx router:
+while it is active, every httpx client (sync or async) that talks to the
+base URL is answered by DECISIONS.md rule 22, and every call is recorded.
+
+A request to the mock's host that is not the reconnect route raises
+:class:`PostpressNotMocked` in the client (an ``AssertionError``, so it fails
+the test) and is remembered, so that the test still fails when the client
+swallowed the exception.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Iterable, Mapping
+from types import TracebackType
+from typing import Any
+
+import httpx
+import respx
+from respx.models import AllMockedAssertionError
+
+from pytest_postpress import catalog
+from pytest_postpress._behaviour import (
+    Action,
+    ErrorLike,
+    Headers,
+    MockState,
+    RecordedCall,
+    SuccessPolicy,
+    UnroutedRequestError,
+    reconnect_path,
+)
+
+__all__ = ["PostpressMock", "PostpressNotMocked"]
+
+
+class PostpressNotMocked(UnroutedRequestError, AllMockedAssertionError):
+    """A request reached the mock's host but is not the reconnect route.
+
+    Also a respx ``AllMockedAssertionError``, so another active respx router
+    still gets its chance to answer the request.
+    """
+
+
+class _Router(respx.MockRouter):
+    """A respx router that words "not mocked" for the postpress host in our terms."""
+
+    def __init__(self, owner: PostpressMock, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._owner = owner
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return super().handler(request)
+        except AllMockedAssertionError:
+            return self._owner._not_routed(request)
+
+    async def async_handler(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await super().async_handler(request)
+        except AllMockedAssertionError:
+            return self._owner._not_routed(request)
+
+
+def _split_base_url(base_url: str) -> tuple[str, str, int, str]:
+    parts = urllib.parse.urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"base_url {base_url!r} needs an http:// or https:// scheme and a host")
+    if parts.query or parts.fragment or "?" in base_url or "#" in base_url:
+        raise ValueError(f"base_url {base_url!r} must not have a query or fragment: give the origin and path prefix")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return parts.scheme, parts.hostname, port, parts.path
+
+
+class PostpressMock:
+    """The reconnect endpoint, mocked with respx at ``base_url`` (origin plus any path prefix).
+
+    ``api_key`` is the ``X-API-KEY`` it accepts, ``accounts`` the ids that
+    exist (``any_account=True``: every id).  Use it as a context manager (or
+    :meth:`start`/:meth:`stop`); the ``postpress_mock`` fixture does that
+    for you.  :attr:`router` is the respx router: add your own routes to it.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str,
+        accounts: Iterable[str] = (),
+        any_account: bool = False,
+    ) -> None:
+        scheme, host, port, prefix = _split_base_url(base_url)
+        self.state = MockState(api_key=api_key, prefix=prefix, accounts=accounts, any_account=any_account)
+        self.base_url: str = base_url.rstrip("/")
+        self._host = (host, port)
+        origin = f"{scheme}://{host}" if ":" not in host else f"{scheme}://[{host}]"
+        self._origin = f"{origin}:{port}"
+        self.router: respx.MockRouter = _Router(self, assert_all_called=False, base_url=self.base_url)
+        self.router.route(method="POST", name="postpress_reconnect").mock(side_effect=self._side_effect)
+        self._active = False
+
+    # -- the same surface as PostpressServer -------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The base URL to give a client (origin plus any path prefix)."""
+        return self.base_url
+
+    def endpoint(self, account_id: str) -> str:
+        """The reconnect URL for ``account_id``, the id percent-encoded as one path segment."""
+        scheme_host = self.base_url[: len(self.base_url) - len(self.state.prefix)]
+        return scheme_host + reconnect_path(self.state.prefix, account_id)
+
+    @property
+    def calls(self) -> list[RecordedCall]:
+        """Every request the mock received, in order."""
+        return self.state.calls
+
+    @property
+    def unrouted(self) -> list[RecordedCall]:
+        """The requests to the mock's host that were not the reconnect route."""
+        return self.state.unrouted
+
+    def add_account(self, account_id: str) -> None:
+        """Make ``account_id`` (decoded, e.g. ``"a b"``) an account that exists."""
+        self.state.add_account(account_id)
+
+    def respond_with(
+        self,
+        error: ErrorLike,
+        *,
+        times: int | None = 1,
+        envelope: Mapping[str, Any] | None = None,
+        vary: bool = False,
+    ) -> catalog.DocumentedError:
+        """Answer a documented error (a ``DocumentedError`` or ``(status, type)``) to the next ``times``
+        reconnects (``None``: every one); ``envelope`` replaces the body (validated), ``vary=True``
+        cycles through the envelope shapes the contract allows.  Raises ``ValueError`` for an
+        undocumented pair, listing the documented types of that status."""
+        return self.state.respond_with(error, times=times, envelope=envelope, vary=vary)
+
+    def respond_raw(
+        self,
+        status: int,
+        content: bytes | str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        times: int | None = 1,
+    ) -> None:
+        """Answer anything (a non-JSON 502, an undocumented status, a bad 201) to the next ``times`` reconnects."""
+        self.state.respond_raw(status, content, headers=headers, times=times)
+
+    def fail_connection(self, *, times: int | None = 1) -> None:
+        """Make the next ``times`` reconnects raise ``httpx.ConnectError``."""
+        self.state.fail_connection(times=times)
+
+    def time_out(self, *, times: int | None = 1) -> None:
+        """Make the next ``times`` reconnects raise ``httpx.ReadTimeout``."""
+        self.state.time_out(times=times)
+
+    @property
+    def success_account_id(self) -> SuccessPolicy:
+        """``account_id`` of a 201: ``None`` (the path id), a string, or a callable ``(path_id) -> str``."""
+        return self.state.success_account_id
+
+    @success_account_id.setter
+    def success_account_id(self, policy: SuccessPolicy) -> None:
+        self.state.success_account_id = policy
+
+    @property
+    def assert_all_routed(self) -> bool:
+        """When true (the default) a request to the host that is not the reconnect route fails the
+        test; when false it gets a 404 ``errors/resource_not_found`` naming the route, like the server."""
+        return self.state.assert_all_routed
+
+    @assert_all_routed.setter
+    def assert_all_routed(self, value: bool) -> None:
+        self.state.assert_all_routed = bool(value)
+
+    def check_all_routed(self) -> None:
+        """Raise :class:`~pytest_postpress._behaviour.UnroutedRequestError` if a request was not routed."""
+        self.state.check_all_routed("postpress_mock")
+
+    def reset(self) -> None:
+        """Forget calls and forced answers; accounts and settings back to how they were built."""
+        self.state.reset()
+
+    # -- respx glue ------------------------------------------------------------------------------
+
+    def _answer(self, request: httpx.Request) -> httpx.Response:
+        reply = self.state.answer(
+            request.method,
+            request.url.raw_path,
+            Headers(request.headers.multi_items()),
+            request.content,
+            url=str(request.url),
+        )
+        if reply.action is Action.FAIL_CONNECTION:
+            raise httpx.ConnectError("postpress mock: connection failed (forced by fail_connection())", request=request)
+        if reply.action is Action.TIME_OUT:
+            raise httpx.ReadTimeout("postpress mock: no answer (forced by time_out())", request=request)
+        return httpx.Response(reply.status, headers=list(reply.headers), content=reply.body)
+
+    def _side_effect(self, request: httpx.Request) -> httpx.Response | None:
+        if not self._same_host(request.url) or not self.state.is_reconnect_route(request.method, request.url.raw_path):
+            return None  # not ours: respx tries the other routes, then _not_routed
+        return self._answer(request)
+
+    def _same_host(self, url: httpx.URL) -> bool:
+        port = url.port or (443 if url.scheme == "https" else 80)
+        return (url.host, port) == self._host
+
+    def _not_routed(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        method = request.method
+        if not self._same_host(url):
+            raise PostpressNotMocked(
+                f"postpress_mock: {method} {url.scheme}://{url.netloc.decode('ascii', 'replace')}{url.path} "
+                f"went to a host the mock does not serve and no respx route matched it; the mock serves "
+                f"{self.base_url}. Point the client at postpress_mock.url, or add a route on postpress_mock.router."
+            )
+        headers = Headers(request.headers.multi_items())
+        if not self.state.assert_all_routed:
+            return self._answer(request)
+        self.state.record_unrouted(method, url.raw_path, headers, request.content, url=str(url))
+        call = self.state.calls[-1]
+        raise PostpressNotMocked(
+            f"postpress_mock: {self.state.describe_request(call)} is not the reconnect route.\n"
+            f"The mock answers {self.state.route_description()} on {self._origin}"
+            f"{' (base URL ' + self.base_url + ')' if self.state.prefix else ''}.\n"
+            "Fix the client's method or URL, or add a respx route for it on postpress_mock.router."
+        )
+
+    # -- life cycle ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start answering: patch httpx through respx."""
+        self.router.start()
+        self._active = True
+
+    def stop(self, *, quiet: bool = False) -> None:
+        """Stop answering; unless ``quiet``, raise if a request was not the reconnect route."""
+        if self._active:
+            self._active = False
+            self.router.stop(quiet=True)
+        if not quiet and self.state.assert_all_routed:
+            self.check_all_routed()
+
+    def __enter__(self) -> PostpressMock:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop(quiet=exc_type is not None)
+
+    async def __aenter__(self) -> PostpressMock:
+        return self.__enter__()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.__exit__(exc_type, exc, traceback)
+
+    def __repr__(self) -> str:
+        return f"<PostpressMock {self.base_url} calls={len(self.state.calls)}>"

@@ -1,0 +1,585 @@
+"""The mock API on a real HTTP/1.1 server on loopback, for clients not built on httpx.
+
+:class:`PostpressServer` serves the same brain as the respx mock
+(:class:`~pytest_postpress._behaviour.MockState`) with the standard
+library's ``socketserver``/``http.server``: one thread per connection,
+keep-alive, ``Expect: 100-continue``, chunked request bodies, and a read
+timeout per connection so that a client that sends half a request is
+answered 408 and dropped while the others are served.  ``stop()`` closes
+every connection and joins every thread.
+
+``python -m pytest_postpress serve`` runs it standalone (:func:`run_cli`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import re
+import signal
+import socket
+import socketserver
+import sys
+import threading
+import traceback
+from collections.abc import Iterable, Mapping
+from http.server import BaseHTTPRequestHandler
+from types import FrameType, TracebackType
+from typing import IO, Any, Final
+
+from pytest_postpress import __version__, catalog
+from pytest_postpress._behaviour import (
+    Action,
+    ErrorLike,
+    Headers,
+    MockState,
+    RecordedCall,
+    Reply,
+    SuccessPolicy,
+    reconnect_path,
+)
+
+__all__ = ["PostpressServer", "run_cli"]
+
+MAX_LINE: Final = 65536  # request line and each header line, as http.server and http.client
+# Bodies up to this size are read whole and judged by rule 22 in its order; a larger
+# declared body is answered content_too_large at once, without reading it.
+READ_LIMIT: Final = 8 * 1024 * 1024
+_TOKEN: Final = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_VERSION: Final = re.compile(rb"HTTP/(\d)\.(\d)")
+
+
+class _BadRequest(Exception):
+    """The request cannot be read as HTTP/1.1: answer it and close the connection."""
+
+    def __init__(self, status: int, type_: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.type, self.detail = status, type_, detail
+
+
+class _HTTPServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    """One non-daemon thread per connection, joined by ``server_close``."""
+
+    daemon_threads = False
+    block_on_close = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, owner: PostpressServer, address: tuple[str, int], family: socket.AddressFamily) -> None:
+        self.address_family = family
+        self.owner = owner
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Reads each request as sent (a raw space in the target included) and lets the brain answer it."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = f"postpress-mock/{__version__}"
+    sys_version = ""
+    disable_nagle_algorithm = True
+    server: _HTTPServer
+
+    def setup(self) -> None:
+        self.timeout = self.server.owner.timeout  # type: ignore[misc]  # read by StreamRequestHandler.setup
+        super().setup()
+        with self.server.connections_lock:
+            self.server.connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.server.connections_lock:
+            self.server.connections.discard(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        self.server.owner._log(format % args)
+
+    def handle_one_request(self) -> None:
+        owner = self.server.owner
+        self.close_connection = True
+        self.command, self.request_version = "", "HTTP/1.1"
+        try:
+            if not self.rfile.peek(1):  # type: ignore[attr-defined]  # a BufferedReader: rbufsize is -1
+                return  # the client closed the connection
+        except (TimeoutError, OSError):
+            return  # idle keep-alive connection: close it quietly
+        method, target, headers = "", b"", None
+        try:
+            method, target, version = self._request_line()
+            self.command, self.request_version = method, version
+            headers = self._headers()
+            keep_alive = self._keep_alive(version, headers)
+            body = self._body(method, headers)
+        except TimeoutError:
+            detail = f"the request was incomplete after {owner.timeout:g}s of silence; the connection is closed"
+            self._refuse(method, target, headers, _BadRequest(408, "errors/request_timeout", detail))
+            return
+        except _BadRequest as bad:
+            self._refuse(method, target, headers, bad)
+            return
+        except (OSError, ValueError):
+            return
+        url = f"{owner.origin}{target.decode('latin-1')}"
+        header_pairs = Headers(headers.items())
+        try:
+            reply = owner.state.answer(method, target, header_pairs, body, url=url)
+        except Exception as error:  # a bug, or a broken success_account_id callable: say so, never hang
+            owner._internal_error(method, target, error)
+            self._send_error(500, "errors/unexpected_error", f"postpress mock internal error: {error!r}")
+            return
+        if reply.action is Action.FAIL_CONNECTION:
+            return
+        if reply.action is Action.TIME_OUT:
+            owner._hold()
+            return
+        self.close_connection = not keep_alive
+        self._send(reply, head=method == "HEAD")
+
+    def _refuse(self, method: str, target: bytes, headers: http.client.HTTPMessage | None, bad: _BadRequest) -> None:
+        """Answer a request that cannot be read, record it as not routed, and close the connection."""
+        owner = self.server.owner
+        received = Headers(headers.items() if headers is not None else ())
+        url = owner.origin + target.decode("latin-1")
+        owner.state.record_unrouted(method or "(unreadable)", target, received, b"", url=url, status=bad.status)
+        self._send_error(bad.status, bad.type, bad.detail)
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def _request_line(self) -> tuple[str, bytes, str]:
+        line = self.rfile.readline(MAX_LINE + 1)
+        if line in (b"\r\n", b"\n"):  # RFC 9112 2.2: ignore an empty line before the request line
+            line = self.rfile.readline(MAX_LINE + 1)
+        if len(line) > MAX_LINE:
+            raise _BadRequest(400, "errors/invalid_request", f"the request line is longer than {MAX_LINE} bytes")
+        if not line.endswith(b"\n"):
+            raise OSError("connection closed inside the request line")
+        self.requestline = text = line.rstrip(b"\r\n").decode("latin-1")
+        raw = line.rstrip(b"\r\n")
+        method, _, rest = raw.partition(b" ")
+        target, _, version = rest.rpartition(b" ")
+        if not _TOKEN.fullmatch(method) or not target or not version.startswith(b"HTTP/"):
+            raise _BadRequest(
+                400,
+                "errors/invalid_request",
+                f"malformed request line {_clip(text)!r}: expected METHOD SP request-target SP HTTP/1.1",
+            )
+        numbers = _VERSION.fullmatch(version)
+        if numbers is None or numbers.group(1) != b"1":
+            raise _BadRequest(
+                400, "errors/invalid_request", f"{version.decode('latin-1')!r} is not spoken here: use HTTP/1.1"
+            )
+        if target.lower().startswith((b"http://", b"https://")):  # absolute form (RFC 9112 3.2.2)
+            after = target.partition(b"://")[2]
+            slash = after.find(b"/")
+            target = after[slash:] if slash >= 0 else b"/"
+        return method.decode("ascii"), target, version.decode("ascii")
+
+    def _headers(self) -> http.client.HTTPMessage:
+        try:
+            return http.client.parse_headers(self.rfile)
+        except http.client.LineTooLong:
+            raise _BadRequest(400, "errors/invalid_request", f"a header line is longer than {MAX_LINE} bytes") from None
+        except http.client.HTTPException as error:
+            raise _BadRequest(400, "errors/invalid_request", f"the headers cannot be read: {error}") from None
+
+    @staticmethod
+    def _keep_alive(version: str, headers: http.client.HTTPMessage) -> bool:
+        tokens = {token.strip().lower() for token in (headers.get("Connection") or "").split(",")}
+        if "close" in tokens:
+            return False
+        return version == "HTTP/1.1" or "keep-alive" in tokens
+
+    def _body(self, method: str, headers: http.client.HTTPMessage) -> bytes:
+        encodings = headers.get_all("Transfer-Encoding") or []
+        lengths = headers.get_all("Content-Length") or []
+        if encodings:
+            if lengths:
+                raise _BadRequest(
+                    400, "errors/invalid_request", "both Transfer-Encoding and Content-Length were sent; send one"
+                )
+            codings = [coding.strip().lower() for value in encodings for coding in value.split(",")]
+            if codings != ["chunked"]:
+                raise _BadRequest(
+                    400, "errors/invalid_request", f"Transfer-Encoding {', '.join(codings)!r} is not supported"
+                )
+            self._continue(headers)
+            return self._chunked()
+        if not lengths:
+            return b""
+        values = {value.strip() for value in lengths}
+        if len(values) != 1 or not next(iter(values)).isdigit():
+            raise _BadRequest(400, "errors/invalid_request", "the Content-Length header is not one whole number")
+        length = int(next(iter(values)))
+        if length > READ_LIMIT:
+            raise _BadRequest(
+                400,
+                "errors/content_too_large",
+                f"the body is {length} bytes; the limit is 1 MiB (1048576 bytes)",
+            )
+        self._continue(headers)
+        body = self.rfile.read(length)
+        if len(body) < length:
+            raise OSError("connection closed inside the body")
+        return body
+
+    def _continue(self, headers: http.client.HTTPMessage) -> None:
+        if (headers.get("Expect") or "").strip().lower() == "100-continue" and self.request_version == "HTTP/1.1":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    def _chunked(self) -> bytes:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            line = self.rfile.readline(MAX_LINE + 1)
+            if not line.endswith(b"\n"):
+                raise OSError("connection closed inside a chunk size")
+            size_text = line.split(b";", 1)[0].strip()
+            if not size_text or any(c not in b"0123456789abcdefABCDEF" for c in size_text):
+                raise _BadRequest(400, "errors/invalid_request", "a chunk size of the chunked body is not hexadecimal")
+            size = int(size_text, 16)
+            if size == 0:
+                self._headers()  # trailer fields, up to the empty line
+                return b"".join(chunks)
+            total += size
+            if total > READ_LIMIT:
+                raise _BadRequest(
+                    400,
+                    "errors/content_too_large",
+                    "the chunked body is over 8 MiB; the limit is 1 MiB (1048576 bytes)",
+                )
+            data = self.rfile.read(size)
+            if len(data) < size or self.rfile.read(2) not in (b"\r\n",):
+                raise _BadRequest(400, "errors/invalid_request", "a chunk of the chunked body is cut short")
+            chunks.append(data)
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def _send(self, reply: Reply, *, head: bool = False) -> None:
+        status = reply.status
+        reason = self.responses.get(status, ("",))[0]
+        lines = [f"HTTP/1.1 {status} {reason}"]
+        lines.extend(f"{name}: {value}" for name, value in reply.headers)
+        if status not in (204, 304):
+            lines.append(f"Content-Length: {len(reply.body)}")
+        lines.append(f"Date: {self.date_time_string()}")
+        lines.append(f"Server: {self.server_version}")
+        if self.close_connection:
+            lines.append("Connection: close")
+        elif self.request_version == "HTTP/1.0":
+            lines.append("Connection: keep-alive")
+        head_bytes = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace")
+        body = b"" if head or status in (204, 304) else reply.body
+        try:
+            self.wfile.write(head_bytes + body)
+        except OSError:
+            self.close_connection = True
+            return
+        self.server.owner._log(f"{self.command or '-'} {self._log_path()} -> {status}")
+
+    def _send_error(self, status: int, type_: str, detail: str) -> None:
+        self.close_connection = True
+        self._send(self.server.owner.state.error_reply(status, type_, detail))
+
+    def _log_path(self) -> str:
+        # The query string is never logged: a client may have put the key there.
+        words = self.requestline.split(" ")
+        return " ".join(words[1:-1]).partition("?")[0] if len(words) >= 3 else "(unreadable request line)"
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class PostpressServer:
+    """The reconnect endpoint on a real HTTP/1.1 server, bound to ``host`` (loopback by default).
+
+    ``port=0`` picks a free port.  ``prefix`` is the path before ``/v1``
+    (e.g. ``/api``).  ``timeout`` is how long a connection may stay silent
+    (mid-request: answered 408 and closed; idle keep-alive: closed);
+    ``max_hold`` bounds how long :meth:`time_out` holds a request.  Use it as
+    a context manager, or :meth:`start`/:meth:`stop`.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        accounts: Iterable[str] = (),
+        any_account: bool = False,
+        prefix: str = "",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        timeout: float = 5.0,
+        max_hold: float = 5.0,
+        log: IO[str] | None = None,
+    ) -> None:
+        self.state = MockState(api_key=api_key, prefix=prefix, accounts=accounts, any_account=any_account)
+        if not isinstance(port, int) or not 0 <= port <= 65535:
+            raise ValueError(f"port must be a whole number from 0 to 65535, got {port!r}")
+        self.host = host
+        self._requested_port = port
+        self.timeout = float(timeout)
+        self.max_hold = float(max_hold)
+        self._logfile = log
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._release = threading.Event()
+        self._errors_lock = threading.Lock()
+        self.internal_errors: list[str] = []
+
+    # -- life cycle ------------------------------------------------------------------------------
+
+    def start(self) -> PostpressServer:
+        """Bind and start serving in a background thread; returns ``self``.  Raises ``OSError`` if the port is taken."""
+        if self._httpd is not None:
+            raise RuntimeError("the server is already running")
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        self._httpd = _HTTPServer(self, (self.host, self._requested_port), family)
+        self._release = threading.Event()
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="postpress-server", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving: close every connection, release held requests, join every thread."""
+        httpd, self._httpd = self._httpd, None
+        if httpd is None:
+            return
+        httpd.shutdown()
+        self._release.set()
+        with httpd.connections_lock:
+            connections = list(httpd.connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        httpd.server_close()  # joins the connection threads
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    @property
+    def running(self) -> bool:
+        """Whether the server is serving."""
+        return self._httpd is not None
+
+    def __enter__(self) -> PostpressServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- addresses -------------------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        """The port bound (the ephemeral one when built with ``port=0``)."""
+        if self._httpd is None:
+            raise RuntimeError("the server is not running: call start() first")
+        return int(self._httpd.server_address[1])
+
+    @property
+    def origin(self) -> str:
+        """``http://HOST:PORT``."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """The base URL to give a client: ``http://HOST:PORT`` plus the path prefix."""
+        return self.origin + self.state.prefix
+
+    def endpoint(self, account_id: str) -> str:
+        """The reconnect URL for ``account_id``, the id percent-encoded as one path segment."""
+        return self.origin + reconnect_path(self.state.prefix, account_id)
+
+    # -- the same surface as PostpressMock --------------------------------------------------------
+
+    @property
+    def calls(self) -> list[RecordedCall]:
+        """Every request the server received, in order."""
+        return self.state.calls
+
+    @property
+    def unrouted(self) -> list[RecordedCall]:
+        """The requests that were not the reconnect route (each was answered 404)."""
+        return self.state.unrouted
+
+    def add_account(self, account_id: str) -> None:
+        """Make ``account_id`` (decoded, e.g. ``"a b"``) an account that exists."""
+        self.state.add_account(account_id)
+
+    def respond_with(
+        self,
+        error: ErrorLike,
+        *,
+        times: int | None = 1,
+        envelope: Mapping[str, Any] | None = None,
+        vary: bool = False,
+    ) -> catalog.DocumentedError:
+        """Answer a documented error to the next ``times`` reconnects (``None``: every one); see
+        :meth:`PostpressMock.respond_with <pytest_postpress.mock.PostpressMock.respond_with>`."""
+        return self.state.respond_with(error, times=times, envelope=envelope, vary=vary)
+
+    def respond_raw(
+        self,
+        status: int,
+        content: bytes | str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        times: int | None = 1,
+    ) -> None:
+        """Answer anything (a non-JSON 502, an undocumented status, a bad 201) to the next ``times`` reconnects."""
+        self.state.respond_raw(status, content, headers=headers, times=times)
+
+    def fail_connection(self, *, times: int | None = 1) -> None:
+        """Close the connection of the next ``times`` reconnects without answering."""
+        self.state.fail_connection(times=times)
+
+    def time_out(self, *, times: int | None = 1) -> None:
+        """Hold the next ``times`` reconnects unanswered (until reset, stop or ``max_hold`` seconds), then close."""
+        self.state.time_out(times=times)
+
+    @property
+    def success_account_id(self) -> SuccessPolicy:
+        """``account_id`` of a 201: ``None`` (the path id), a string, or a callable ``(path_id) -> str``."""
+        return self.state.success_account_id
+
+    @success_account_id.setter
+    def success_account_id(self, policy: SuccessPolicy) -> None:
+        self.state.success_account_id = policy
+
+    @property
+    def assert_all_routed(self) -> bool:
+        """When true (the default) the fixture fails a test whose client sent a request that is not the
+        reconnect route; the server itself always answers such a request 404 ``errors/resource_not_found``."""
+        return self.state.assert_all_routed
+
+    @assert_all_routed.setter
+    def assert_all_routed(self, value: bool) -> None:
+        self.state.assert_all_routed = bool(value)
+
+    def check_all_routed(self) -> None:
+        """Raise :class:`~pytest_postpress._behaviour.UnroutedRequestError` if a request was not routed,
+        and ``AssertionError`` if answering one hit an internal error."""
+        with self._errors_lock:
+            errors = list(self.internal_errors)
+        if errors:
+            raise AssertionError("postpress_server: answering a request failed:\n" + "\n".join(errors))
+        self.state.check_all_routed("postpress_server")
+
+    def reset(self) -> None:
+        """Forget calls, forced answers and internal errors; release held requests; accounts as built."""
+        self.state.reset()
+        release, self._release = self._release, threading.Event()
+        release.set()
+        with self._errors_lock:
+            self.internal_errors.clear()
+
+    # -- used by the handler ---------------------------------------------------------------------
+
+    def _hold(self) -> None:
+        self._release.wait(self.max_hold)
+
+    def _internal_error(self, method: str, target: bytes, error: Exception) -> None:
+        text = "".join(traceback.format_exception(error))
+        with self._errors_lock:
+            self.internal_errors.append(f"{method} {target.decode('latin-1').partition('?')[0]}: {text}")
+        self._log(f"internal error: {error!r}")
+
+    def _log(self, message: str) -> None:
+        if self._logfile is not None:
+            with contextlib.suppress(OSError, ValueError):
+                print(f"postpress mock: {message}", file=self._logfile, flush=True)
+
+    def __repr__(self) -> str:
+        where = self.url if self.running else "stopped"
+        return f"<PostpressServer {where} calls={len(self.state.calls)}>"
+
+
+def _parse_error_argument(value: str, parser: argparse.ArgumentParser) -> catalog.DocumentedError:
+    from pytest_postpress._behaviour import describe_undocumented, resolve_error
+
+    status_text, sep, type_ = value.partition(":")
+    if not sep or not status_text.strip().isdigit() or not type_.strip():
+        parser.error(f"argument --error: expected STATUS:TYPE such as 409:errors/already_exists, got {value!r}")
+    status = int(status_text)
+    try:
+        return resolve_error((status, type_.strip()))
+    except ValueError:
+        parser.error(f"argument --error: {describe_undocumented(status, type_.strip())}")
+
+
+def run_cli(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Run ``python -m pytest_postpress serve`` until SIGINT or SIGTERM; returns the exit status.
+
+    The first line on stdout is ``postpress mock listening on URL``; a
+    request log goes to stderr (never a key or a query string).
+    """
+    from pytest_postpress._settings import DEFAULT_ACCOUNT_ID, DEFAULT_API_KEY
+
+    if not 0 <= args.port <= 65535:
+        parser.error(f"argument --port: expected 0 to 65535, got {args.port}")
+    if not args.host:
+        parser.error("argument --host: expected an address such as 127.0.0.1")
+    if args.api_key is not None and not args.api_key:
+        parser.error("argument --api-key: expected a non-empty key")
+    accounts = list(args.account) or ([] if args.any_account else [DEFAULT_ACCOUNT_ID])
+    if any(not account for account in accounts):
+        parser.error("argument --account: an account id is a non-empty string")
+    error = _parse_error_argument(args.error, parser) if args.error else None
+    try:
+        server = PostpressServer(
+            api_key=args.api_key or DEFAULT_API_KEY,
+            accounts=accounts,
+            any_account=args.any_account,
+            prefix=args.prefix,
+            host=args.host,
+            port=args.port,
+            log=sys.stderr,
+        )
+    except ValueError as problem:
+        parser.error(f"argument --prefix: {problem}")
+    if error is not None:
+        server.respond_with(error, times=None)
+    try:
+        server.start()
+    except OSError as problem:
+        print(
+            f"postpress mock: cannot listen on {args.host}:{args.port}: {problem.strerror or problem}", file=sys.stderr
+        )
+        return 1
+    stopping = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        print(f"postpress mock listening on {server.url}", flush=True)
+        key = "the default fake key " + DEFAULT_API_KEY if args.api_key is None else "the key given (not shown)"
+        who = "every account id" if args.any_account else ", ".join(accounts)
+        answer = f"; answering {error} to every reconnect" if error else ""
+        print(
+            f"postpress mock: POST {server.url}/v1/accounts/{{id}} accepts X-API-KEY {key}; accounts: {who}{answer}",
+            file=sys.stderr,
+            flush=True,
+        )
+        while not stopping.wait(0.2):
+            pass
+    finally:
+        server.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    print(f"postpress mock stopped after {len(server.calls)} request(s)", file=sys.stderr, flush=True)
+    return 0

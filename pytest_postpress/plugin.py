@@ -17,7 +17,7 @@ from pytest_postpress import _results, _settings
 from pytest_postpress import profiles as _profiles  # noqa: F401 - registers the postpress-* Hypothesis profiles
 from pytest_postpress._identity import ErrorIdentity, default_error_identity
 
-pytest_plugins = ["pytest_postpress.fixtures"]
+pytest_plugins = ["pytest_postpress.fixtures", "pytest_postpress.live_fixtures"]
 
 SETTINGS_KEY = pytest.StashKey[_settings.Settings]()
 RESULTS_KEY = pytest.StashKey[_results.Results]()
@@ -64,6 +64,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SETTINGS_KEY] = settings
     config.stash[RESULTS_KEY] = _results.Results()
     config.pluginmanager.register(_ResultsCollector(config.stash[RESULTS_KEY]), "postpress-results")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip tests marked ``postpress_live`` unless ``--postpress-live`` is given."""
+    if item.get_closest_marker("postpress_live") is not None and not settings_of(item.config).live:
+        pytest.skip("postpress_live: runs only with --postpress-live (and --postpress-base-url of a staging server)")
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -163,3 +169,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     terminalreporter.section("postpress contract")
     for line in results.summary_lines():
         terminalreporter.write_line(line)
+    outside = [entry for client in results.clients.values() for entry in client.outside_contract]
+    if outside:
+        terminalreporter.section("responses outside the documented contract")
+        for entry in outside:
+            terminalreporter.write_line(
+                f"{entry['request']} -> {entry['status']} ({entry['content_type'] or 'no type'})"
+            )
+            for violation in entry["violations"]:
+                terminalreporter.write_line(f"    {violation}")

@@ -24,6 +24,7 @@ import json
 import re
 import time
 import urllib.parse
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, NoReturn
@@ -35,9 +36,10 @@ from pytest_postpress import _results, catalog
 from pytest_postpress import schema as _schema
 from pytest_postpress._fuzz import SECRET_FIELDS, redacted_json, run_fuzz
 from pytest_postpress._identity import ErrorIdentity
+from pytest_postpress.live import LiveSession
 from pytest_postpress.plugin import settings_of
 from pytest_postpress.samples import sample_body
-from pytest_postpress.validation import closest_variant, validate_reconnect_body
+from pytest_postpress.validation import closest_variant, error_for_violations, validate_reconnect_body
 
 __all__ = ["ContractViolation", "ReconnectContract"]
 
@@ -47,10 +49,6 @@ _OTHER_ACCOUNT_ID = "acc_01JRECONNECTED0THER1D0000"
 
 class ContractViolation(AssertionError):
     """A client departed from the documented contract (shown as a test failure)."""
-
-
-def _fail(check: str, required: str, observed: str, fix: str) -> NoReturn:
-    raise ContractViolation(f"[{check}] the contract requires {required}\n  the client {observed}\n  how to fix: {fix}")
 
 
 def _show(value: Any, key: str | None) -> str:
@@ -153,9 +151,29 @@ class _Check:
         self.base_url = base_url
         self.api_key = api_key
         self.identity = identity
+        self.secrets: set[str] = {api_key}
+
+    def hide(self, body: Any) -> None:
+        """Remember the secret values of ``body`` so that no message can show them."""
+        if isinstance(body, dict):
+            for name, value in body.items():
+                if name in SECRET_FIELDS and isinstance(value, str):
+                    self.secrets.add(value)
+                elif name in SECRET_FIELDS and isinstance(value, dict):
+                    self.secrets.update(v for v in value.values() if isinstance(v, str))
+                else:
+                    self.hide(value)
+        elif isinstance(body, list):
+            for item in body:
+                self.hide(item)
 
     def fail(self, required: str, observed: str, fix: str) -> NoReturn:
-        _fail(self.name, required, observed, fix)
+        message = f"[{self.name}] the contract requires {required}\n  the client {observed}\n  how to fix: {fix}"
+        # A client's exception text may quote the key or a password: scrub every known secret.
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            if len(secret) >= 4:
+                message = message.replace(secret, "<hidden>")
+        raise ContractViolation(message)
 
     def one_call(self, outcome: Outcome, *, allow_refusal: bool = False) -> Any | None:
         if not outcome.calls:
@@ -181,10 +199,11 @@ class _Check:
     def request_line(self, call: Any, account_id: str) -> None:
         prefix = urllib.parse.urlsplit(self.base_url).path.rstrip("/") + "/v1/accounts/"
         expected = prefix + urllib.parse.quote(account_id, safe="")
-        raw = str(call.raw_path)
+        path = str(call.raw_path)
+        query = str(getattr(call, "query", ""))
+        raw = path + ("?" + query if query else "")
         if call.method != "POST":
             self.fail("method POST", f"sent {call.method} {raw}", "use POST for the reconnect endpoint")
-        path, _, query = raw.partition("?")
         injected = (
             f"sent the path {raw!r} for the id {account_id!r}: the id was not percent-encoded as one path "
             "segment, so it changed the path (a path-injection risk: an id such as '../x' reaches another "
@@ -220,7 +239,7 @@ class _Check:
     # 2. authentication -------------------------------------------------------------------------------
     def authentication(self, call: Any) -> None:
         headers = {name.lower(): value for name, value in call.headers.items()}
-        raw = str(call.raw_path)
+        raw = str(call.raw_path) + "?" + str(getattr(call, "query", ""))
         if self.api_key and (self.api_key in raw or urllib.parse.quote(self.api_key, safe="") in raw):
             self.fail(
                 "the API key in the X-API-KEY header only",
@@ -355,20 +374,46 @@ class ReconnectContract:
 
     @pytest.fixture
     def postpress_base_url(self, request: pytest.FixtureRequest, postpress_transport: str) -> str:
-        """The base URL the client must use: the loopback server's with transport "server", else the configured one."""
+        """The base URL the client must use.
+
+        The configured one with transport ``"respx"``; the loopback server's with ``"server"``; in live
+        mode, a recording loopback proxy in front of the live server (same path prefix).
+        """
         settings = settings_of(request.config)
-        if not settings.live and postpress_transport == "server":
+        if settings.live:
+            return str(request.getfixturevalue("postpress_live_proxy").url)
+        if postpress_transport == "server":
             return str(request.getfixturevalue("postpress_server").url)
         return str(settings.base_url)
 
     @pytest.fixture
     def postpress_double(self, request: pytest.FixtureRequest, postpress_transport: str) -> Any:
-        """The test double answering the client: ``postpress_mock`` or ``postpress_server`` by transport."""
+        """What answers the client: ``postpress_mock`` or ``postpress_server`` by transport; in live mode the proxy."""
+        if settings_of(request.config).live:
+            proxy = request.getfixturevalue("postpress_live_proxy")
+            proxy.reset()
+            return proxy
         if postpress_transport not in {"respx", "server"}:
             pytest.fail(
                 f"postpress_transport returned {postpress_transport!r}; expected 'respx' or 'server'", pytrace=False
             )
         return request.getfixturevalue("postpress_mock" if postpress_transport == "respx" else "postpress_server")
+
+    @pytest.fixture
+    def postpress_direct(
+        self, request: pytest.FixtureRequest, postpress_double: Any, postpress_base_url: str
+    ) -> Iterator[LiveSession]:
+        """Sends requests straight to the server (not through the client), for checks about the server.
+
+        In live mode the session's :class:`~pytest_postpress.live.LiveSession` (counted, validated);
+        otherwise one aimed at the test double.
+        """
+        if settings_of(request.config).live:
+            yield request.getfixturevalue("postpress_live_session")
+            return
+        session = LiveSession(base_url=postpress_base_url, max_requests=1_000, timeout=10.0)
+        yield session
+        session.close()
 
     @pytest.fixture
     def postpress_event_loop(self) -> Iterator[asyncio.AbstractEventLoop]:
@@ -437,6 +482,7 @@ class ReconnectContract:
         return record
 
     # --- 1-4: one request -------------------------------------------------------------------------------
+    @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_fuzz
     def test_request_line(
         self,
@@ -459,6 +505,7 @@ class ReconnectContract:
 
         run_fuzz(request, strategies.account_ids(), example, describe=lambda value: f"account id {value!r}")
 
+    @pytest.mark.postpress_mock_only
     def test_authentication(
         self,
         request: pytest.FixtureRequest,
@@ -472,6 +519,7 @@ class ReconnectContract:
         outcome = self._invoke(postpress_call, postpress_double, postpress_account_id, sample_body("TELEGRAM"))
         postpress_check.authentication(postpress_check.one_call(outcome))
 
+    @pytest.mark.postpress_mock_only
     @pytest.mark.parametrize("variant", _schema.VARIANTS)
     def test_body(
         self,
@@ -488,6 +536,7 @@ class ReconnectContract:
         outcome = self._invoke(postpress_call, postpress_double, postpress_account_id, body)
         postpress_check.body(postpress_check.one_call(outcome), body)
 
+    @pytest.mark.postpress_mock_only
     def test_success(
         self,
         request: pytest.FixtureRequest,
@@ -502,6 +551,166 @@ class ReconnectContract:
         outcome = self._invoke(postpress_call, postpress_double, postpress_account_id, sample_body("LINKEDIN_COOKIE"))
         postpress_check.one_call(outcome)
         postpress_check.success(outcome, _OTHER_ACCOUNT_ID)
+
+    # --- live-safe checks: run on the double by default, on the real server with --postpress-live ---------
+    def _documented(self, request: pytest.FixtureRequest, check: _Check, direct: LiveSession, start: int) -> None:
+        """Record the responses of this check that are outside the contract, and fail on the first one."""
+        outside = [exchange.summary() for exchange in direct.exchanges[start:] if exchange.outside_contract]
+        record = self._record(request, outside_contract=outside)
+        del record
+        if direct.spent and any(exchange.status is None for exchange in direct.exchanges[start:]):
+            check.fail("a request budget for live mode", direct.budget_message(), "raise --postpress-max-requests")
+        if outside:
+            first = outside[0]
+            check.fail(
+                "every response of the server to be documented",
+                f"received, for {first['request']}, status {first['status']}: {'; '.join(first['violations'])}",
+                "this is drift between the server and the documentation: report it to the API owners",
+            )
+
+    def _live_guard(self, direct: LiveSession, check: _Check) -> None:
+        if direct.spent:
+            check.fail("a request budget for live mode", direct.budget_message(), "raise --postpress-max-requests")
+
+    def test_missing_key(
+        self,
+        request: pytest.FixtureRequest,
+        postpress_direct: LiveSession,
+        postpress_account_id: str,
+        postpress_check: _Check,
+    ) -> None:
+        """Live-safe, about the server: a request without X-API-KEY gets 401 errors/invalid_credentials."""
+        self._live_guard(postpress_direct, postpress_check)
+        start = len(postpress_direct.exchanges)
+        target = postpress_direct.prefix + "/v1/accounts/" + urllib.parse.quote(postpress_account_id, safe="")
+        content = json.dumps(sample_body("LINKEDIN_BASIC")).encode()
+        _, exchange = postpress_direct.send("POST", target, [("Content-Type", "application/json")], content)
+        self._documented(request, postpress_check, postpress_direct, start)
+        found = (exchange.status, exchange.body.get("type") if isinstance(exchange.body, dict) else None)
+        if found != (401, "errors/invalid_credentials"):
+            postpress_check.fail(
+                "401 errors/invalid_credentials for a request without X-API-KEY",
+                f"(the server) answered {found[0]} {found[1]}",
+                "the server must authenticate before anything else (DECISIONS.md rule 22)",
+            )
+
+    @pytest.mark.parametrize(
+        "mutation", ["missing_required", "invalid_value"], ids=["missing-parameters", "invalid-parameters"]
+    )
+    def test_invalid_body(
+        self,
+        request: pytest.FixtureRequest,
+        postpress_call: Callable[[str, Any], Any],
+        postpress_double: Any,
+        postpress_direct: LiveSession,
+        postpress_account_id: str,
+        postpress_check: _Check,
+        mutation: str,
+    ) -> None:
+        """Live-safe: an invalid body is refused by the client, or answered 400 and raised as that 400."""
+        self._live_guard(postpress_direct, postpress_check)
+        body = sample_body("LINKEDIN_BASIC")
+        if mutation == "missing_required":
+            del body["password"]
+        else:
+            body["country"] = "fr"
+        expected = error_for_violations(validate_reconnect_body(body))
+        start = len(postpress_direct.exchanges)
+        postpress_check.hide(body)
+        outcome = self._invoke(postpress_call, postpress_double, postpress_account_id, body)
+        self._documented(request, postpress_check, postpress_direct, start)
+        call = postpress_check.one_call(outcome, allow_refusal=True)
+        if call is None:
+            return  # refused before sending: allowed
+        postpress_check.request_line(call, postpress_account_id)
+        postpress_check.authentication(call)
+        postpress_check.body(call, body)
+        postpress_check.raised_with(outcome, expected.status, expected.type, f"an invalid body ({mutation})")
+
+    def test_unknown_account(
+        self,
+        request: pytest.FixtureRequest,
+        postpress_call: Callable[[str, Any], Any],
+        postpress_double: Any,
+        postpress_direct: LiveSession,
+        postpress_check: _Check,
+    ) -> None:
+        """Live-safe: reconnecting an account that does not exist raises a documented 404."""
+        self._live_guard(postpress_direct, postpress_check)
+        account_id = f"acc_postpress_contract_unknown_{uuid.uuid4().hex[:16]}"
+        body = sample_body("LINKEDIN_BASIC")
+        start = len(postpress_direct.exchanges)
+        outcome = self._invoke(postpress_call, postpress_double, account_id, body)
+        self._documented(request, postpress_check, postpress_direct, start)
+        call = postpress_check.one_call(outcome)
+        postpress_check.request_line(call, account_id)
+        postpress_check.authentication(call)
+        status, type_ = postpress_check.raised_with(outcome, 404, None, "an unknown account")
+        if type_ is not None and type_ not in catalog.types_for_status(404):
+            postpress_check.fail(
+                f"a documented 404 type ({', '.join(catalog.types_for_status(404))})",
+                f"raised an error identified as (404, {type_!r})",
+                "surface the envelope's type as received",
+            )
+        del status
+
+    @pytest.mark.parametrize(
+        "account_id",
+        ["../admin", "a/b", "100%", "?x=1#y", "é ü"],
+        ids=["dot-dot", "slash", "percent", "query", "unicode"],
+    )
+    def test_hostile_id(
+        self,
+        request: pytest.FixtureRequest,
+        postpress_direct: LiveSession,
+        postpress_check: _Check,
+        postpress_api_key: str,
+        account_id: str,
+    ) -> None:
+        """Live-safe, about the server: a hostile id, correctly encoded, gets a documented 4xx, never a 5xx."""
+        self._live_guard(postpress_direct, postpress_check)
+        start = len(postpress_direct.exchanges)
+        target = postpress_direct.prefix + "/v1/accounts/" + urllib.parse.quote(account_id, safe="")
+        content = json.dumps(sample_body("LINKEDIN_BASIC")).encode()
+        headers = [("Content-Type", "application/json"), ("X-API-KEY", postpress_api_key)]
+        _, exchange = postpress_direct.send("POST", target, headers, content)
+        self._documented(request, postpress_check, postpress_direct, start)
+        if exchange.status is None or not 400 <= exchange.status < 500:
+            postpress_check.fail(
+                f"a documented 4xx for the id {account_id!r} sent as one encoded segment",
+                f"(the server) answered {exchange.status}",
+                "the server must reject unknown or malformed ids with a 4xx (404 errors/resource_not_found)",
+            )
+
+    @pytest.mark.postpress_live
+    def test_real_reconnect(
+        self,
+        request: pytest.FixtureRequest,
+        postpress_call: Callable[[str, Any], Any],
+        postpress_double: Any,
+        postpress_direct: LiveSession,
+        postpress_account_id: str,
+        postpress_check: _Check,
+    ) -> None:
+        """Live only: a real reconnect (--postpress-reconnect-body) gets 201 and the client reports success."""
+        path = settings_of(request.config).reconnect_body
+        if path is None:
+            pytest.skip("needs --postpress-reconnect-body: a JSON file with a real reconnect body for the account")
+        body = json.loads(path.read_text(encoding="utf-8"))
+        postpress_check.hide(body)
+        self._live_guard(postpress_direct, postpress_check)
+        start = len(postpress_direct.exchanges)
+        outcome = self._invoke(postpress_call, postpress_double, postpress_account_id, body)
+        self._documented(request, postpress_check, postpress_direct, start)
+        call = postpress_check.one_call(outcome)
+        postpress_check.request_line(call, postpress_account_id)
+        postpress_check.authentication(call)
+        postpress_check.body(call, body)
+        answered = [e for e in postpress_direct.exchanges[start:] if e.status == 201 and isinstance(e.body, dict)]
+        if not answered:
+            statuses = [e.status for e in postpress_direct.exchanges[start:]]
+            postpress_check.fail("201 for a real reconnect", f"got the answers {statuses}", "check the body file")
+        postpress_check.success(outcome, str(answered[-1].body.get("account_id")))
 
     # --- 5: every documented error ----------------------------------------------------------------------
     @pytest.mark.postpress_mock_only

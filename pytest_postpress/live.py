@@ -1,0 +1,255 @@
+"""Live mode: talk to a real (staging) server, count every request, validate every response.
+
+Two parts:
+
+* :class:`LiveSession` sends requests upstream with httpx.  It enforces
+  ``--postpress-max-requests`` (past it the session stops sending and every
+  further check fails with that reason), applies ``--postpress-timeout``,
+  retries the documented retryable errors when ``--postpress-retries`` allows,
+  and validates every response with :func:`validate_response`, keeping those
+  outside the documentation for the terminal summary.
+* :class:`LiveProxy` is the loopback test server with a forwarding brain: the
+  client under test is pointed at it, so every request the client sends is
+  recorded (the request checks of the suite apply to live traffic too) and
+  every response staging gives passes through :class:`LiveSession`.
+
+Nothing here prints the API key or body values.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import httpx
+
+from pytest_postpress import catalog
+from pytest_postpress._behaviour import Headers, MockState, RecordedCall, Reply
+from pytest_postpress.server import PostpressServer
+from pytest_postpress.validation import Violation, validate_response
+
+__all__ = ["RETRYABLE", "BudgetSpent", "Exchange", "LiveProxy", "LiveSession"]
+
+# Documented as "retry" (DECISIONS.md / the reference): 408, 502, 503 and 504 errors.
+RETRYABLE: Final[frozenset[tuple[int, str]]] = frozenset(
+    error.pair for error in catalog.DOCUMENTED_ERRORS if error.status in {408, 502, 503, 504}
+)
+_HOP_BY_HOP: Final = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "trailers",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "content-length",
+        "content-encoding",
+        "accept-encoding",
+    }
+)
+
+
+class BudgetSpent(RuntimeError):
+    """The session reached ``--postpress-max-requests`` and stopped sending."""
+
+
+@dataclass
+class Exchange:
+    """One request sent upstream and the response received (or the error instead of one)."""
+
+    method: str
+    path: str
+    status: int | None
+    body: Any
+    content_type: str
+    violations: list[Violation] = field(default_factory=list)
+    error: str | None = None
+    attempts: int = 1
+
+    @property
+    def outside_contract(self) -> bool:
+        return bool(self.violations)
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-serialisable line for the terminal summary and the report (no secrets: no body, no key)."""
+        return {
+            "request": f"{self.method} {self.path}",
+            "status": self.status,
+            "content_type": self.content_type,
+            "violations": [str(violation) for violation in self.violations],
+        }
+
+
+def _parse(content: bytes, content_type: str) -> tuple[Any, str | None]:
+    media = content_type.split(";")[0].strip().lower()
+    try:
+        value = json.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None, f"the body is not JSON (Content-Type {content_type or 'absent'!r})"
+    if media != "application/json":
+        return value, f"Content-Type is {content_type or 'absent'!r}, not application/json"
+    return value, None
+
+
+class LiveSession:
+    """Sends requests to the real server for the whole test session; thread-safe."""
+
+    def __init__(
+        self, *, base_url: str, max_requests: int, timeout: float, retries: int = 0, backoff: float = 0.5
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        parts = urllib.parse.urlsplit(self.base_url)
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        self.prefix = parts.path.rstrip("/")
+        self.max_requests = max_requests
+        self.retries = retries
+        self.backoff = backoff
+        self.sent = 0
+        self.exchanges: list[Exchange] = []
+        self._lock = threading.Lock()
+        self._client = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
+
+    def close(self) -> None:
+        """Close the upstream connections."""
+        self._client.close()
+
+    @property
+    def spent(self) -> bool:
+        """Whether the request budget is used up."""
+        with self._lock:
+            return self.sent >= self.max_requests
+
+    def budget_message(self) -> str:
+        return (
+            f"the live request budget is spent ({self.max_requests} requests, --postpress-max-requests): "
+            "the session stopped sending; raise the limit or select fewer checks"
+        )
+
+    def _take(self) -> None:
+        with self._lock:
+            if self.sent >= self.max_requests:
+                raise BudgetSpent(self.budget_message())
+            self.sent += 1
+
+    def send(
+        self, method: str, target: str, headers: Iterable[tuple[str, str]] = (), content: bytes = b""
+    ) -> tuple[httpx.Response | None, Exchange]:
+        """Send ``method target`` (origin-form, exactly as given) upstream; validate and record the answer.
+
+        Raises :class:`BudgetSpent` when no request may be sent any more.
+        """
+        url = httpx.URL(self.origin).copy_with(raw_path=target.encode("ascii", "strict"))
+        forwarded = [(name, value) for name, value in headers if name.lower() not in _HOP_BY_HOP]
+        path = target.partition("?")[0]
+        attempts = 0
+        while True:
+            self._take()
+            attempts += 1
+            try:
+                response = self._client.request(method, url, headers=forwarded, content=content)
+            except httpx.HTTPError as error:
+                exchange = Exchange(method, path, None, None, "", error=f"{type(error).__name__}", attempts=attempts)
+                self._keep(exchange)
+                raise
+            content_type = response.headers.get("content-type", "")
+            body, problem = _parse(response.content, content_type)
+            violations = validate_response(response.status_code, body) if problem is None else []
+            if problem is not None:
+                violations = [Violation("", problem)]
+            exchange = Exchange(method, path, response.status_code, body, content_type, violations, attempts=attempts)
+            type_ = body.get("type") if isinstance(body, dict) else None
+            if (response.status_code, type_) in RETRYABLE and attempts <= self.retries:
+                self._keep(exchange)
+                time.sleep(self.backoff * 2 ** (attempts - 1))
+                continue
+            self._keep(exchange)
+            return response, exchange
+
+    def _keep(self, exchange: Exchange) -> None:
+        with self._lock:
+            self.exchanges.append(exchange)
+
+    def outside_contract(self) -> list[Exchange]:
+        """Every exchange whose response is not documented."""
+        with self._lock:
+            return [exchange for exchange in self.exchanges if exchange.outside_contract]
+
+
+class _ForwardingState(MockState):
+    """The brain of :class:`LiveProxy`: forward each request upstream and record it like a double does."""
+
+    def __init__(self, session: LiveSession, *, api_key: str) -> None:
+        super().__init__(api_key=api_key, prefix=session.prefix, any_account=True)
+        self.session = session
+
+    def answer(self, method: str, target: bytes, headers: Headers, body: bytes, *, url: str) -> Reply:
+        raw_path, _, raw_query = target.partition(b"?")
+        status: int | None = None
+        try:
+            response, _ = self.session.send(method, target.decode("latin-1"), headers.raw, body)
+            assert response is not None
+            status = response.status_code
+            reply_headers = tuple(
+                (name, value) for name, value in response.headers.multi_items() if name.lower() not in _HOP_BY_HOP
+            )
+            reply = Reply(status, reply_headers, response.content)
+        except BudgetSpent as error:
+            # Not a documented answer on purpose: the check that sees it fails with this reason.
+            detail = {"title": "postpress live budget spent", "type": "postpress/budget_spent", "detail": str(error)}
+            reply = Reply(599, (("Content-Type", "application/json"),), json.dumps(detail).encode())
+        except httpx.HTTPError as error:
+            detail = {
+                "title": "upstream unreachable",
+                "type": "postpress/upstream_error",
+                "detail": type(error).__name__,
+            }
+            reply = Reply(502, (("Content-Type", "application/json"),), json.dumps(detail).encode())
+        call = RecordedCall(
+            method=method,
+            url=url,
+            raw_path=raw_path.decode("latin-1"),
+            query=raw_query.decode("latin-1"),
+            headers=headers,
+            content=body,
+            routed=self.is_reconnect_route(method, raw_path),
+            account_id=None,
+            status=status,
+        )
+        with self._lock:
+            self._calls.append(call)
+        return reply
+
+
+class LiveProxy(PostpressServer):
+    """A loopback HTTP server that forwards every request to the live server and records it.
+
+    ``.url`` is what the client under test is given (loopback origin plus the
+    live base URL's path prefix); ``.calls`` and ``.reset()`` work as on the
+    test doubles.  Forcing answers (``respond_with`` and friends) is not
+    possible: those checks are mock-only.
+    """
+
+    def __init__(self, session: LiveSession, *, api_key: str) -> None:
+        super().__init__(api_key=api_key, prefix=session.prefix, any_account=True, timeout=session_timeout(session))
+        self.state = _ForwardingState(session, api_key=api_key)
+        self.session = session
+
+
+def session_timeout(session: LiveSession) -> float:
+    """How long the proxy waits for a slow client: at least the upstream timeout."""
+    timeout = session._client.timeout.read
+    return max(5.0, float(timeout) if timeout is not None else 30.0)
+
+
+def outside_summary(exchanges: Iterable[Exchange]) -> list[Mapping[str, Any]]:
+    """The JSON-serialisable summaries of exchanges outside the contract."""
+    return [exchange.summary() for exchange in exchanges if exchange.outside_contract]

@@ -8,7 +8,13 @@ when the ``CI`` environment variable is set) instead of redefining it.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from hypothesis import settings
+
+# The reference clients of examples/ are what the gallery of broken clients bends.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "examples"))
 
 pytest_plugins = ["pytester"]
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import requests
-
 from postpress_httpx import PostpressError, Reconnected, account_path
 
 

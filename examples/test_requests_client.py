@@ -12,7 +12,7 @@ from pytest_postpress import ReconnectContract
 
 
 class TestRequestsClient(ReconnectContract):
-    @pytest.fixture(scope="session")
+    @pytest.fixture
     def postpress_transport(self) -> str:
         return "server"
 

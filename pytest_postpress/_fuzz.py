@@ -29,7 +29,7 @@ from pytest_postpress import _results
 from pytest_postpress import schema as _schema
 from pytest_postpress.plugin import FUZZ_BUDGET_KEY, SEED_KEY, settings_of
 
-__all__ = ["redacted_json", "run_fuzz"]
+__all__ = ["client_name", "redacted_json", "run_fuzz"]
 
 _BLOB = re.compile(r"@reproduce_failure\('([^']+)', b'([^']+)'\)")
 _ROUND_EXAMPLES = 50
@@ -75,6 +75,12 @@ def redacted_json(value: Any) -> str:
     return json.dumps(redact(value), ensure_ascii=False, sort_keys=False)
 
 
+def client_name(request: pytest.FixtureRequest) -> str:
+    """The name the client's test class was collected under (its records are grouped by it)."""
+    parent = request.node.parent
+    return parent.name if isinstance(parent, pytest.Class) else request.node.module.__name__
+
+
 class _Shown:
     """A drawn value whose ``repr`` (what Hypothesis prints) hides secrets."""
 
@@ -102,7 +108,7 @@ def run_fuzz(
     """
     config = request.config
     data: dict[str, Any] = {
-        "client": request.cls.__name__ if request.cls else request.node.module.__name__,
+        "client": client_name(request),
         "check": request.node.name.removeprefix("test_"),
         "examples": 0,
         **(record or {}),

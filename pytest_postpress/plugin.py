@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import random
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from typing import Any
 
 import pytest
 
 from pytest_postpress import _results, _settings
 from pytest_postpress import profiles as _profiles  # noqa: F401 - registers the postpress-* Hypothesis profiles
 from pytest_postpress._identity import ErrorIdentity, default_error_identity
+from pytest_postpress.errors import ContractViolation, SecretStr
 
 pytest_plugins = ["pytest_postpress.fixtures", "pytest_postpress.live_fixtures"]
 
@@ -115,8 +117,11 @@ def postpress_base_url(pytestconfig: pytest.Config) -> str:
 
 @pytest.fixture(scope="session")
 def postpress_api_key(pytestconfig: pytest.Config) -> str:
-    """API key to send as ``X-API-KEY``: env ``POSTPRESS_API_KEY``, else a fixed fake key the mock accepts."""
-    return str(settings_of(pytestconfig).api_key)
+    """API key to send as ``X-API-KEY``: env ``POSTPRESS_API_KEY``, else a fixed fake key the mock accepts.
+
+    A ``str`` whose ``repr`` is hidden, so that pytest never prints it among a failing test's arguments.
+    """
+    return SecretStr(settings_of(pytestconfig).api_key)
 
 
 @pytest.fixture(scope="session")
@@ -144,6 +149,28 @@ def postpress_error_identity() -> Callable[[BaseException], ErrorIdentity | None
     Override it to read your own exception classes.
     """
     return default_error_identity
+
+
+def _contract_text(error: BaseException) -> str | None:
+    """The report text of a contract violation (with its notes), or ``None`` for any other error."""
+    if isinstance(error, ContractViolation):
+        return "\n".join([str(error), *getattr(error, "__notes__", [])])
+    if isinstance(error, BaseExceptionGroup):
+        parts = [_contract_text(inner) for inner in error.exceptions]
+        if parts and all(parts):
+            return "\n\n".join([*(p for p in parts if p), *getattr(error, "__notes__", [])])
+    return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    """Report a contract violation as its message alone: no traceback, so no internals or arguments shown."""
+    report = yield
+    if call.excinfo is not None and report.failed:
+        text = _contract_text(call.excinfo.value)
+        if text is not None:
+            report.longrepr = text
+    return report
 
 
 class _ResultsCollector:

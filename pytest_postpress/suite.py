@@ -34,8 +34,9 @@ import pytest
 import strategies
 from pytest_postpress import _results, catalog
 from pytest_postpress import schema as _schema
-from pytest_postpress._fuzz import SECRET_FIELDS, redacted_json, run_fuzz
+from pytest_postpress._fuzz import SECRET_FIELDS, client_name, redacted_json, run_fuzz
 from pytest_postpress._identity import ErrorIdentity
+from pytest_postpress.errors import ContractViolation
 from pytest_postpress.live import LiveSession
 from pytest_postpress.plugin import settings_of
 from pytest_postpress.samples import sample_body
@@ -45,10 +46,6 @@ __all__ = ["ContractViolation", "ReconnectContract"]
 
 _UNRESERVED_SEGMENT = re.compile(r"(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+")
 _OTHER_ACCOUNT_ID = "acc_01JRECONNECTED0THER1D0000"
-
-
-class ContractViolation(AssertionError):
-    """A client departed from the documented contract (shown as a test failure)."""
 
 
 def _show(value: Any, key: str | None) -> str:
@@ -474,7 +471,7 @@ class ReconnectContract:
     @staticmethod
     def _record(request: pytest.FixtureRequest, **data: Any) -> dict[str, Any]:
         record: dict[str, Any] = {
-            "client": request.cls.__name__ if request.cls else request.node.module.__name__,
+            "client": client_name(request),
             "check": request.node.name.removeprefix("test_"),
             **data,
         }

@@ -1,0 +1,356 @@
+"""A gallery of broken clients: each departs from the contract in one way.
+
+Every client takes ``(base_url=..., api_key=...)`` and has ``.reconnect(account_id, body)`` and ``.close()``.
+``GALLERY`` maps each client to the checks of the contract suite that must fail on it (test names without
+``test_``, as the suite names them), and the text its failure message must contain.  The reference client
+(``Reference``) passes every check.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from postpress_httpx import PostpressError, Reconnected, account_path, read_response
+
+
+class Reference:
+    """A correct client (the shape every broken one bends)."""
+
+    method = "POST"
+
+    def __init__(self, *, base_url: str, api_key: str) -> None:
+        self.http = httpx.Client(base_url=base_url, headers=self.headers(api_key), timeout=2.0)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def headers(self, api_key: str) -> dict[str, str]:
+        return {"X-API-KEY": api_key}
+
+    def path(self, account_id: str) -> str:
+        return account_path(account_id)
+
+    def prepare(self, body: Any) -> Any:
+        return body
+
+    def send(self, account_id: str, body: Any) -> httpx.Response:
+        return self.http.request(self.method, self.path(account_id), json=self.prepare(body))
+
+    def read(self, response: httpx.Response, account_id: str) -> Any:
+        return read_response(response)
+
+    def reconnect(self, account_id: str, body: Any) -> Any:
+        return self.read(self.send(account_id, body), account_id)
+
+
+# -- 1. request line ---------------------------------------------------------------------------------
+class PutInsteadOfPost(Reference):
+    method = "PUT"
+
+
+class UnescapedId(Reference):
+    def path(self, account_id: str) -> str:
+        return f"/v1/accounts/{account_id}"
+
+
+class DoubleEncodedId(Reference):
+    def path(self, account_id: str) -> str:
+        return "/v1/accounts/" + urllib.parse.quote(urllib.parse.quote(account_id, safe=""), safe="")
+
+
+class SubDelimsUnescaped(Reference):
+    def path(self, account_id: str) -> str:
+        return "/v1/accounts/" + urllib.parse.quote(account_id, safe="!$&'()*+,;=:@")
+
+
+class IdInQuery(Reference):
+    def path(self, account_id: str) -> str:
+        return "/v1/accounts?id=" + urllib.parse.quote(account_id, safe="")
+
+
+# -- 2. authentication -----------------------------------------------------------------------------------
+class BearerAuthorization(Reference):
+    def headers(self, api_key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {api_key}"}
+
+
+class KeyInQuery(Reference):
+    def __init__(self, *, base_url: str, api_key: str) -> None:
+        super().__init__(base_url=base_url, api_key=api_key)
+        self.key = api_key
+
+    def path(self, account_id: str) -> str:
+        return account_path(account_id) + "?api_key=" + urllib.parse.quote(self.key, safe="")
+
+
+class BearerPrefixInApiKey(Reference):
+    def headers(self, api_key: str) -> dict[str, str]:
+        return {"X-API-KEY": f"Bearer {api_key}"}
+
+
+# -- 3. body -----------------------------------------------------------------------------------------------
+class FormEncoded(Reference):
+    def send(self, account_id: str, body: Any) -> httpx.Response:
+        flat = {name: json.dumps(value) for name, value in body.items()}
+        return self.http.post(self.path(account_id), data=flat)
+
+
+class TextPlainJson(Reference):
+    def send(self, account_id: str, body: Any) -> httpx.Response:
+        return self.http.post(
+            self.path(account_id), content=json.dumps(body).encode(), headers={"Content-Type": "text/plain"}
+        )
+
+
+class CamelCaseFields(Reference):
+    def prepare(self, body: Any) -> Any:
+        def camel(name: str) -> str:
+            head, *rest = name.split("_")
+            return head + "".join(part.title() for part in rest)
+
+        return {camel(name): value for name, value in body.items()}
+
+
+class PortsAsStrings(Reference):
+    def prepare(self, body: Any) -> Any:
+        return {name: str(value) if name.endswith("port") else value for name, value in body.items()}
+
+
+class NullsForAbsentFields(Reference):
+    def prepare(self, body: Any) -> Any:
+        return {"proxy": None, **body} if isinstance(body, dict) else body
+
+
+class AddsClientField(Reference):
+    def prepare(self, body: Any) -> Any:
+        return {**body, "client": "acme-sdk/1.0"} if isinstance(body, dict) else body
+
+
+class DropsEmptyStrings(Reference):
+    def prepare(self, body: Any) -> Any:
+        def clean(value: Any) -> Any:
+            if isinstance(value, dict):
+                return {name: clean(sub) for name, sub in value.items() if sub != ""}
+            if isinstance(value, list):
+                return [clean(item) for item in value]
+            return value
+
+        return clean(body)
+
+
+class TooStrictValidation(Reference):
+    """Refuses documented-valid bodies: only email usernames, no '+00:00' date-times."""
+
+    def reconnect(self, account_id: str, body: Any) -> Any:
+        if isinstance(body, dict):
+            username = body.get("username")
+            if body.get("provider") == "LINKEDIN" and isinstance(username, str) and "@" not in username:
+                raise ValueError("username must be an email")
+            if "+00:00" in json.dumps(body) or "-00:00" in json.dumps(body):
+                raise ValueError("date-times must end in Z")
+        return super().reconnect(account_id, body)
+
+
+class StripsUndocumentedFields(Reference):
+    """'Fixes' invalid bodies by dropping fields it does not know: sends something else than asked."""
+
+    KNOWN = frozenset({"provider", "username", "password", "access_token", "country", "ip", "proxy", "sync_limit"})
+
+    def prepare(self, body: Any) -> Any:
+        if isinstance(body, dict) and body.get("provider") in {"LINKEDIN", "INSTAGRAM", "MESSENGER"}:
+            known = self.KNOWN | {"cookies", "sessionid", "user_agent", "disabled_features", "recruiter_contract_id"}
+            known |= {"premium_token", "headers", "user_name"}
+            return {name: value for name, value in body.items() if name in known}
+        return body
+
+
+# -- 4. success ----------------------------------------------------------------------------------------------
+class EchoesPathId(Reference):
+    def read(self, response: httpx.Response, account_id: str) -> Any:
+        read_response(response)
+        return Reconnected(account_id)
+
+
+class ExpectsStatus200(Reference):
+    def read(self, response: httpx.Response, account_id: str) -> Any:
+        if response.status_code != 200:
+            raise PostpressError(response.status_code, None, "expected 200")
+        return response.json()
+
+
+class ReturnsNothing(Reference):
+    def read(self, response: httpx.Response, account_id: str) -> Any:
+        read_response(response)
+        return True
+
+
+# -- 5. documented errors --------------------------------------------------------------------------------------
+class TypeOnlyTimeout(Reference):
+    """Maps errors by type alone: errors/request_timeout always becomes 408."""
+
+    def read(self, response: httpx.Response, account_id: str) -> Any:
+        try:
+            return read_response(response)
+        except PostpressError as error:
+            if error.type == "errors/request_timeout":
+                raise PostpressError(408, error.type) from None
+            raise
+
+
+class LosesType(Reference):
+    def read(self, response: httpx.Response, account_id: str) -> Any:
+        try:
+            return read_response(response)
+        except PostpressError as error:
+            raise RuntimeError(f"HTTP {error.status}") from None
+
+
+class NeedsDetail(Reference):
+    """Crashes with a KeyError on envelopes without `detail` (allowed by the contract)."""
+
+    def read(self, response: httpx.Response, account_id: str) -> Any:
+        if response.status_code != 201:
+            envelope = response.json()
+            raise PostpressError(response.status_code, envelope["type"], envelope["title"], envelope["detail"])
+        return read_response(response)
+
+
+class RetriesOnError(Reference):
+    """Retries every failure once: reconnects are not idempotent, and two requests go out."""
+
+    def reconnect(self, account_id: str, body: Any) -> Any:
+        try:
+            return super().reconnect(account_id, body)
+        except PostpressError:
+            return super().reconnect(account_id, body)
+
+
+class SwallowsClientErrors(Reference):
+    """Returns None on 4xx instead of raising."""
+
+    def read(self, response: httpx.Response, account_id: str) -> Any:
+        if 400 <= response.status_code < 500:
+            return None
+        return read_response(response)
+
+
+class NotFoundIsSuccess(Reference):
+    """Treats 404 as 'already reconnected' and reports the path id."""
+
+    def read(self, response: httpx.Response, account_id: str) -> Any:
+        if response.status_code == 404:
+            return Reconnected(account_id)
+        return read_response(response)
+
+
+# -- 7. robustness --------------------------------------------------------------------------------------------------
+class NonJsonIsSuccess(Reference):
+    def read(self, response: httpx.Response, account_id: str) -> Any:
+        try:
+            response.json()
+        except ValueError:
+            return Reconnected(account_id)
+        return read_response(response)
+
+
+class ProblemJsonIsSuccess(Reference):
+    def read(self, response: httpx.Response, account_id: str) -> Any:
+        if response.headers.get("content-type", "").startswith("application/problem+json"):
+            return Reconnected(account_id)
+        return read_response(response)
+
+
+class UndocumentedStatusIsSuccess(Reference):
+    DOCUMENTED = frozenset({201, 400, 401, 403, 404, 407, 408, 409, 425, 500, 502, 503, 504})
+
+    def read(self, response: httpx.Response, account_id: str) -> Any:
+        if response.status_code not in self.DOCUMENTED:
+            return Reconnected(account_id)
+        return read_response(response)
+
+
+class UnknownTypeIsSuccess(Reference):
+    def read(self, response: httpx.Response, account_id: str) -> Any:
+        try:
+            return read_response(response)
+        except PostpressError as error:
+            if error.type is not None and error.type.startswith("errors/brand_new"):
+                return Reconnected(account_id)
+            raise
+
+
+class AnyCreatedIsSuccess(Reference):
+    def read(self, response: httpx.Response, account_id: str) -> Any:
+        if response.status_code == 201:
+            return Reconnected(account_id)
+        return read_response(response)
+
+
+class SwallowsConnectionErrors(Reference):
+    def reconnect(self, account_id: str, body: Any) -> Any:
+        try:
+            return super().reconnect(account_id, body)
+        except httpx.TransportError as error:
+            if isinstance(error, httpx.TimeoutException):
+                raise
+            return None
+
+
+class SwallowsTimeouts(Reference):
+    def reconnect(self, account_id: str, body: Any) -> Any:
+        try:
+            return super().reconnect(account_id, body)
+        except httpx.TimeoutException:
+            return Reconnected(account_id)
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """The checks that must fail on a broken client, and a phrase its first failure message must contain."""
+
+    checks: tuple[str, ...]
+    message: str
+
+
+GALLERY: dict[type[Reference], Expectation] = {
+    PutInsteadOfPost: Expectation(("request_line",), "method POST"),
+    UnescapedId: Expectation(("request_line",), "path-injection risk"),
+    DoubleEncodedId: Expectation(("request_line",), "decode back to the id"),
+    SubDelimsUnescaped: Expectation(("request_line",), "unreserved"),
+    IdInQuery: Expectation(("request_line",), "path-injection"),
+    BearerAuthorization: Expectation(("authentication",), "not Authorization"),
+    KeyInQuery: Expectation(("authentication",), "in the URL"),
+    BearerPrefixInApiKey: Expectation(("authentication",), "values hidden"),
+    FormEncoded: Expectation(("body[TELEGRAM]", "fuzz_valid_bodies"), "Content-Type: application/json"),
+    TextPlainJson: Expectation(("body[TWITTER]", "fuzz_valid_bodies"), "Content-Type: application/json"),
+    CamelCaseFields: Expectation(("body[LINKEDIN_BASIC]", "fuzz_valid_bodies"), "field dropped"),
+    PortsAsStrings: Expectation(("body[MAIL]",), "/imap_port"),
+    NullsForAbsentFields: Expectation(("body[MAIL]", "fuzz_valid_bodies"), "field added"),
+    AddsClientField: Expectation(("body[WHATSAPP]", "fuzz_valid_bodies"), "field added"),
+    DropsEmptyStrings: Expectation(("fuzz_valid_bodies",), "field dropped"),
+    TooStrictValidation: Expectation(("fuzz_valid_bodies",), "sent nothing and raised"),
+    StripsUndocumentedFields: Expectation(("fuzz_invalid_bodies",), "field dropped"),
+    EchoesPathId: Expectation(("success",), "need not equal the path id"),
+    ExpectsStatus200: Expectation(("success", "fuzz_valid_bodies"), "on a 201"),
+    ReturnsNothing: Expectation(("success",), "the result to be the account id"),
+    TypeOnlyTimeout: Expectation(("documented_error[504-request_timeout]",), "504 errors/request_timeout is not 408"),
+    LosesType: Expectation(("documented_error[409-already_exists]",), "reads nothing"),
+    NeedsDetail: Expectation(("documented_error",), "reads nothing"),
+    RetriesOnError: Expectation(("documented_error[503-no_channel]",), "exactly one request"),
+    SwallowsClientErrors: Expectation(
+        ("documented_error[401-invalid_credentials]", "invalid_body[missing-parameters]", "fuzz_invalid_bodies"),
+        "reported success",
+    ),
+    NotFoundIsSuccess: Expectation(("unknown_account", "documented_error[404-resource_not_found]"), "reported success"),
+    NonJsonIsSuccess: Expectation(("robustness_non_json_502",), "reported success"),
+    ProblemJsonIsSuccess: Expectation(("robustness_problem_json",), "reported success"),
+    UndocumentedStatusIsSuccess: Expectation(("robustness_undocumented_status",), "reported success"),
+    UnknownTypeIsSuccess: Expectation(("robustness_undocumented_type",), "reported success"),
+    AnyCreatedIsSuccess: Expectation(("robustness_bad_success_body[wrong-object]", "success"), "reported success"),
+    SwallowsConnectionErrors: Expectation(("robustness_connection_error",), "reported success"),
+    SwallowsTimeouts: Expectation(("robustness_timeout",), "reported success"),
+}

@@ -1,0 +1,87 @@
+"""The contract suite fails every broken client of the gallery on its intended check, and passes the reference.
+
+Each case runs the whole suite in an inner pytest (pytester) against one client of
+``tests/broken_clients.py``.  Every check of the suite appears among the intended checks of at least one
+broken client (``test_every_client_check_is_broken_by_someone``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from broken_clients import GALLERY, Expectation, Reference
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CLIENT_TEST = """
+import sys
+import pytest
+sys.path[:0] = [{examples!r}, {tests!r}]
+from broken_clients import {name} as Client
+from pytest_postpress import ReconnectContract
+
+
+class TestClient(ReconnectContract):
+    @pytest.fixture
+    def postpress_reconnect(self, postpress_base_url, postpress_api_key):
+        client = Client(base_url=postpress_base_url, api_key=postpress_api_key)
+        yield client.reconnect
+        client.close()
+"""
+
+# Few examples per fuzz check: enough for the gallery's breakages, which each show up on most bodies.
+CONFTEST = """
+from hypothesis import settings
+settings.register_profile("gallery", max_examples=40, deadline=None, database=None)
+"""
+
+# Checks about the server, not the client: shown to fail against a broken server in tests/test_live.py.
+SERVER_CHECKS = {"missing_key", "hostile_id", "real_reconnect"}
+
+
+def run_suite(pytester: pytest.Pytester, client: type[Reference]) -> dict[str, pytest.TestReport]:
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(
+        test_client=CLIENT_TEST.format(examples=str(ROOT / "examples"), tests=str(ROOT / "tests"), name=client.__name__)
+    )
+    result = pytester.inline_run("-p", "no:cacheprovider", "--hypothesis-profile=gallery", "-q")
+    reports = [r for r in result.getreports("pytest_runtest_logreport") if r.when == "call" or r.outcome != "passed"]
+    return {r.nodeid.split("::")[-1].removeprefix("test_"): r for r in reports}
+
+
+def failed_checks(reports: dict[str, pytest.TestReport]) -> set[str]:
+    return {name for name, report in reports.items() if report.failed}
+
+
+def matches(expected: str, check: str) -> bool:
+    return check == expected or ("[" not in expected and check.startswith(expected + "["))
+
+
+def test_reference_client_passes_every_check(pytester: pytest.Pytester) -> None:
+    reports = run_suite(pytester, Reference)
+    assert failed_checks(reports) == set()
+    passed = {name for name, report in reports.items() if report.passed}
+    assert len(passed) >= 60  # 12 body variants, 35 documented errors, fuzz, robustness, live-safe checks
+
+
+@pytest.mark.parametrize(("client", "expectation"), list(GALLERY.items()), ids=[c.__name__ for c in GALLERY])
+def test_broken_client_fails_its_check(
+    pytester: pytest.Pytester, client: type[Reference], expectation: Expectation
+) -> None:
+    reports = run_suite(pytester, client)
+    failed = failed_checks(reports)
+    for expected in expectation.checks:
+        hits = [check for check in failed if matches(expected, check)]
+        assert hits, f"{client.__name__}: expected {expected} to fail; failed: {sorted(failed)}"
+        text = reports[hits[0]].longreprtext
+        assert expectation.message in text, text
+        assert "how to fix:" in text, text
+
+
+def test_every_client_check_is_broken_by_someone(pytester: pytest.Pytester) -> None:
+    reports = run_suite(pytester, Reference)
+    checks = {name.split("[")[0] for name in reports} - SERVER_CHECKS
+    covered = {expected.split("[")[0] for expectation in GALLERY.values() for expected in expectation.checks}
+    assert checks - covered == set()
+    assert len(GALLERY) >= 20

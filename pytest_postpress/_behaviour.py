@@ -505,6 +505,7 @@ class MockState:
 
     def check_all_routed(self, who: str = "the postpress mock") -> None:
         """Raise :class:`UnroutedRequestError` when a request was not the reconnect route."""
+        __tracebackhide__ = True
         unrouted = self.unrouted
         if unrouted:
             listing = "\n".join(f"  - {self.describe_request(call)}" for call in unrouted[:10])

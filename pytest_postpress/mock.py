@@ -53,12 +53,14 @@ class _Router(respx.MockRouter):
         self._owner = owner
 
     def handler(self, request: httpx.Request) -> httpx.Response:
+        __tracebackhide__ = True
         try:
             return super().handler(request)
         except AllMockedAssertionError:
             return self._owner._not_routed(request)
 
     async def async_handler(self, request: httpx.Request) -> httpx.Response:
+        __tracebackhide__ = True
         try:
             return await super().async_handler(request)
         except AllMockedAssertionError:
@@ -182,6 +184,7 @@ class PostpressMock:
 
     def check_all_routed(self) -> None:
         """Raise :class:`~pytest_postpress._behaviour.UnroutedRequestError` if a request was not routed."""
+        __tracebackhide__ = True
         self.state.check_all_routed("postpress_mock")
 
     def reset(self) -> None:
@@ -214,6 +217,7 @@ class PostpressMock:
         return (url.host, port) == self._host
 
     def _not_routed(self, request: httpx.Request) -> httpx.Response:
+        __tracebackhide__ = True
         url = request.url
         method = request.method
         if not self._same_host(url):
@@ -221,7 +225,7 @@ class PostpressMock:
                 f"postpress_mock: {method} {url.scheme}://{url.netloc.decode('ascii', 'replace')}{url.path} "
                 f"went to a host the mock does not serve and no respx route matched it; the mock serves "
                 f"{self.base_url}. Point the client at postpress_mock.url, or add a route on postpress_mock.router."
-            )
+            ) from None
         headers = Headers(request.headers.multi_items())
         if not self.state.assert_all_routed:
             return self._answer(request)
@@ -232,7 +236,7 @@ class PostpressMock:
             f"The mock answers {self.state.route_description()} on {self._origin}"
             f"{' (base URL ' + self.base_url + ')' if self.state.prefix else ''}.\n"
             "Fix the client's method or URL, or add a respx route for it on postpress_mock.router."
-        )
+        ) from None
 
     # -- life cycle ------------------------------------------------------------------------------
 

@@ -472,6 +472,7 @@ class PostpressServer:
     def check_all_routed(self) -> None:
         """Raise :class:`~pytest_postpress._behaviour.UnroutedRequestError` if a request was not routed,
         and ``AssertionError`` if answering one hit an internal error."""
+        __tracebackhide__ = True
         with self._errors_lock:
             errors = list(self.internal_errors)
         if errors:

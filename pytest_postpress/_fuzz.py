@@ -127,6 +127,7 @@ def run_fuzz(
         example(case.value)
 
     profile = settings.default
+    assert profile is not None  # Hypothesis always has a current profile
     suppress = {*profile.suppress_health_check, HealthCheck.too_slow, HealthCheck.differing_executors}
     base = settings(profile, deadline=None, print_blob=True, suppress_health_check=list(suppress))
     shown = strategy.map(lambda value: _Shown(value, describe))

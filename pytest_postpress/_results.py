@@ -92,3 +92,46 @@ class Results:
             for name in client.failed:
                 lines.append(f"  FAILED {name}")
         return lines
+
+
+REPORT_FORMAT = "pytest-postpress-report/1"
+
+
+def build_report(results: Results, *, meta: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON report of a session (schema: ``pytest_postpress/report.schema.json``)."""
+    from pytest_postpress.schema import VARIANTS
+
+    clients = []
+    for client in results.clients.values():
+        errors = [
+            {
+                "id": error.id,
+                "status": error.status,
+                "type": error.type,
+                "outcome": client.errors.get(error.id, "not run"),
+            }
+            for error in DOCUMENTED_ERRORS
+        ]
+        clients.append(
+            {
+                "name": client.name,
+                "checks": [
+                    {
+                        "name": check.name,
+                        "outcome": check.outcome,
+                        "examples": check.examples,
+                        "duration": round(check.duration, 4),
+                    }
+                    for check in client.checks.values()
+                ],
+                "checks_failed": client.failed,
+                "variants_sent": [name for name in VARIANTS if name in client.variants],
+                "variants_total": len(VARIANTS),
+                "documented_errors": errors,
+                "documented_errors_handled": client.errors_handled,
+                "documented_errors_total": len(DOCUMENTED_ERRORS),
+                "mutations_tried": sorted(client.mutations),
+                "outside_contract": client.outside_contract,
+            }
+        )
+    return {"format": REPORT_FORMAT, **meta, "clients": clients}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import re
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -94,6 +95,7 @@ OPTIONS: Final[tuple[Option, ...]] = (
 )
 
 _BY_NAME: Final = {option.name: option for option in OPTIONS}
+re_reproduce: Final = re.compile(r"[0-9][0-9.]*:[A-Za-z0-9+/=]+")
 _TRUE: Final = {"1", "true", "yes", "on"}
 _FALSE: Final = {"", "0", "false", "no", "off"}
 
@@ -226,6 +228,18 @@ def resolve(
         sources[option.name] = where
     base_where = sources.get("base_url", "default")
     values["base_url"] = check_base_url(values["base_url"] or DEFAULT_BASE_URL, base_where)
+    report = values["report"]
+    if report is not None and (report.is_dir() or (report.parent.exists() and not report.parent.is_dir())):
+        raise SettingError(
+            f"invalid --postpress-report value {str(report)!r} from {sources['report']}: "
+            "expected a file path whose folder exists or can be created"
+        )
+    reproduce = values["reproduce"]
+    if reproduce is not None and not re_reproduce.fullmatch(reproduce):
+        raise SettingError(
+            f"invalid --postpress-reproduce value {reproduce!r} from {sources['reproduce']}: expected VERSION:BLOB "
+            "exactly as a failing fuzz check printed it"
+        )
     settings = Settings(values, sources)
     if settings.live:
         _check_live(settings)

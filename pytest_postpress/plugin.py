@@ -7,9 +7,13 @@ in :mod:`pytest_postpress.fixtures` and import them when first requested.
 
 from __future__ import annotations
 
+import datetime
+import json
 import random
 import urllib.parse
+import zlib
 from collections.abc import Callable, Generator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +29,7 @@ SETTINGS_KEY = pytest.StashKey[_settings.Settings]()
 RESULTS_KEY = pytest.StashKey[_results.Results]()
 FUZZ_BUDGET_KEY = pytest.StashKey[float]()
 SEED_KEY = pytest.StashKey[int]()
+REPORT_WRITTEN_KEY = pytest.StashKey[str]()
 
 MARKERS = (
     "postpress_error(status=None, type=None): narrow the postpress_error parametrization to these documented "
@@ -82,7 +87,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     count = sum(1 for item in session.items if item.get_closest_marker("postpress_fuzz") is not None)
     session.config.stash[FUZZ_BUDGET_KEY] = settings.fuzz_seconds / max(count, 1)
     seed = session.config.getoption("hypothesis_seed", None)
-    session.config.stash[SEED_KEY] = int(seed) if seed is not None else random.SystemRandom().getrandbits(32)
+    session.config.stash[SEED_KEY] = (
+        zlib.crc32(str(seed).encode()) if seed is not None else random.SystemRandom().getrandbits(32)
+    )
 
 
 def settings_of(config: pytest.Config) -> _settings.Settings:
@@ -183,13 +190,53 @@ class _ResultsCollector:
         self.results = results
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        records = [value for key, value in report.user_properties if key == _results.PROPERTY]
+        records: list[Any] = [value for key, value in report.user_properties if key == _results.PROPERTY]
         if records and (report.when == "call" or report.outcome != "passed"):
             self.results.add(records, report.outcome, report.duration)
 
 
+def _report_meta(config: pytest.Config) -> dict[str, Any]:
+    import hypothesis
+
+    from pytest_postpress import __version__
+
+    settings = settings_of(config)
+    seed = config.getoption("hypothesis_seed", None)
+    return {
+        "plugin_version": __version__,
+        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "mode": "live" if settings.live else "mock",
+        "transport": settings.transport,
+        "base_host": urllib.parse.urlsplit(settings.base_url).netloc,
+        "hypothesis": {
+            "version": hypothesis.__version__,
+            "profile": config.getoption("hypothesis_profile", None) or "default",
+            "seed": config.stash.get(SEED_KEY, None) if seed is None else seed,
+        },
+        "fuzz_seconds": settings.fuzz_seconds,
+        "workers": int(getattr(config.option, "numprocesses", 0) or 0),
+    }
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Write ``--postpress-report`` (on the xdist controller only: workers' records are merged there)."""
+    config = session.config
+    settings = settings_of(config)
+    if settings.report is None or hasattr(config, "workerinput"):
+        return
+    report = _results.build_report(config.stash[RESULTS_KEY], meta=_report_meta(config))
+    path = Path(settings.report)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    config.stash[REPORT_WRITTEN_KEY] = str(path)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     """Per client class: checks passed, variants sent, documented errors handled, failed checks."""
+    written = config.stash.get(REPORT_WRITTEN_KEY, None)
+    if written:
+        terminalreporter.write_line(f"postpress: contract report written to {written}")
     results = config.stash.get(RESULTS_KEY, None)
     if results is None or not results.clients:
         return

@@ -333,6 +333,17 @@ class _Check:
                 "carry status and type on your exception (attributes status/type), or override the "
                 "postpress_error_identity fixture to read your exception class",
             )
+        if (
+            not isinstance(identity, tuple)
+            or len(identity) != 2
+            or not isinstance(identity[0], int)
+            or not (identity[1] is None or isinstance(identity[1], str))
+        ):
+            self.fail(
+                "postpress_error_identity to return (status: int, type: str | None) or None",
+                f"raised {_describe_error(outcome.error)}, and postpress_error_identity returned {identity!r}",
+                "fix your override of the postpress_error_identity fixture",
+            )
         found_status, found_type = identity
         if found_status != status or (type_ is not None and found_type != type_):
             self.fail(
@@ -341,7 +352,7 @@ class _Check:
                 "identify errors by the (status, type) pair of the response"
                 + ("; 504 errors/request_timeout is not 408" if type_ == "errors/request_timeout" else ""),
             )
-        return identity
+        return (found_status, found_type)
 
 
 class ReconnectContract:
@@ -437,7 +448,7 @@ class ReconnectContract:
         def call(account_id: str, body: Any) -> Any:
             result = postpress_reconnect(account_id, body)
             if inspect.isawaitable(result):
-                result = postpress_event_loop.run_until_complete(result)  # type: ignore[arg-type]
+                result = postpress_event_loop.run_until_complete(result)
             return result
 
         return call
@@ -747,7 +758,7 @@ class ReconnectContract:
             postpress_check.body(call, body)
             postpress_check.success(outcome, postpress_account_id)
             variant = closest_variant(body)
-            if variant not in variants:
+            if variant is not None and variant not in variants:
                 variants.append(variant)
 
         run_fuzz(

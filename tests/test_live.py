@@ -1,0 +1,225 @@
+"""Live mode for real: ``python -m pytest_postpress serve`` stands in for staging.
+
+The suite runs in a subprocess (``pytest --postpress-live --postpress-base-url http://127.0.0.1:PORT``) over
+the reference clients, as a team would run it in CI against staging.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+KEY = "pp_live_RECOGNISABLE_key_4242"
+PASSWORD = "S3cret-Passw0rd-RECOGNISABLE-4242"
+ACCOUNT = "acc_01STAGINGACCOUNT000000000"
+
+
+@contextmanager
+def stand_in(*args: str) -> Iterator[tuple[str, list[str]]]:
+    """Run ``python -m pytest_postpress serve`` with ``args``; yield its URL and (after exit) its stderr lines."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pytest_postpress", "serve", "--api-key", KEY, "--account", ACCOUNT, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline().strip()
+    assert first.startswith("postpress mock listening on http://127.0.0.1:"), first
+    log: list[str] = []
+    try:
+        yield first.rsplit(" ", 1)[-1], log
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=10)
+        log.extend(err.splitlines())
+    assert process.returncode == 0
+
+
+def requests_received(log: list[str]) -> int:
+    last = [line for line in log if line.startswith("postpress mock stopped after")]
+    assert last, log
+    return int(last[-1].split("after ")[1].split()[0])
+
+
+@pytest.fixture(autouse=True)
+def live_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key comes from the environment, as the README recommends (command lines end up in logs)."""
+    monkeypatch.setenv("POSTPRESS_API_KEY", KEY)
+    monkeypatch.setenv("POSTPRESS_ACCOUNT_ID", ACCOUNT)
+
+
+def run_live(pytester: pytest.Pytester, url: str, *extra: str, files: tuple[str, ...] = ()) -> pytest.RunResult:
+    targets = files or (str(EXAMPLES / "test_httpx_client.py"), str(EXAMPLES / "test_requests_client.py"))
+    return pytester.runpytest_subprocess(
+        *targets, "-p", "no:cacheprovider", "--postpress-live", "--postpress-base-url", url, "-rs", *extra
+    )
+
+
+LIVE_SAFE = ("missing_key", "invalid_body", "unknown_account", "hostile_id")
+
+
+def test_live_safe_checks_pass_against_the_stand_in(pytester: pytest.Pytester) -> None:
+    with stand_in() as (url, log):
+        result = run_live(pytester, url)
+    host = url.removeprefix("http://")
+    result.stdout.fnmatch_lines([f"postpress: LIVE mode against {host} *"])
+    # 3 clients x (missing_key, 2 invalid_body, unknown_account, 5 hostile_id) pass; the rest is skipped.
+    outcomes = result.parseoutcomes()
+    assert outcomes["passed"] == 3 * 9, result.stdout.str()
+    assert "failed" not in outcomes
+    result.stdout.fnmatch_lines(
+        [
+            "*postpress_mock_only: needs the mock; skipped with --postpress-live*",
+            "*needs --postpress-reconnect-body*",
+        ]
+    )
+    assert KEY not in result.stdout.str() + result.stderr.str()
+    # Every request went through the budget: 9 checks, 5 hostile ids send one request each.
+    assert 0 < requests_received(log) <= 3 * 9
+
+
+def test_real_reconnect_with_a_body_file(pytester: pytest.Pytester) -> None:
+    body = pytester.path / "body.json"
+    body.write_text(json.dumps({"provider": "LINKEDIN", "username": "anna@acme.com", "password": PASSWORD}))
+    with stand_in() as (url, _):
+        result = run_live(
+            pytester,
+            url,
+            "--postpress-reconnect-body",
+            str(body),
+            "-k",
+            "real_reconnect",
+            files=(str(EXAMPLES / "test_httpx_client.py"),),
+        )
+    result.assert_outcomes(passed=2, deselected=result.parseoutcomes()["deselected"])
+    assert PASSWORD not in result.stdout.str()
+
+
+def test_a_failing_staging_shows_the_failure_path(pytester: pytest.Pytester) -> None:
+    with stand_in("--error", "503:errors/no_channel") as (url, _):
+        result = run_live(pytester, url, files=(str(EXAMPLES / "test_httpx_client.py"),))
+    outcomes = result.parseoutcomes()
+    assert outcomes["failed"] >= 2 * 9, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "*[[]missing_key[]] the contract requires 401 errors/invalid_credentials*",
+            "*answered 503 errors/no_channel*",
+        ]
+    )
+
+
+class _Drifting(BaseHTTPRequestHandler):
+    """A staging that answers an HTML 502 from a proxy to everything: outside the documented contract."""
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", 0))
+        self.rfile.read(length)
+        body = b"<html><body>502 Bad Gateway</body></html>"
+        self.send_response(502)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def drifting_staging() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Drifting)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_responses_outside_the_contract_are_listed(pytester: pytest.Pytester) -> None:
+    with drifting_staging() as url:
+        result = run_live(pytester, url, files=(str(EXAMPLES / "test_httpx_client.py"),))
+    result.stdout.fnmatch_lines(
+        [
+            "*= responses outside the documented contract =*",
+            "POST /v1/accounts/* -> 502 (text/html)",
+            "*the body is not JSON*",
+        ]
+    )
+    assert result.ret == 1
+
+
+def test_request_budget_stops_the_session(pytester: pytest.Pytester) -> None:
+    with stand_in() as (url, log):
+        result = run_live(
+            pytester, url, "--postpress-max-requests", "3", files=(str(EXAMPLES / "test_httpx_client.py"),)
+        )
+    result.stdout.fnmatch_lines(["*the live request budget is spent (3 requests, --postpress-max-requests)*"])
+    assert requests_received(log) == 3
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        pytest.param((), "*live mode needs --postpress-base-url*", id="missing-base-url"),
+        pytest.param(
+            ("--postpress-base-url", "https://api.postpress.ai"), "*refuses the production host*", id="production"
+        ),
+        pytest.param(
+            ("--postpress-base-url", "http://staging.example.com"),
+            "*refuses plain http:// to staging*",
+            id="plain-http",
+        ),
+        pytest.param(("--postpress-max-requests", "-1"), "*--postpress-max-requests value '-1'*", id="negative-max"),
+    ],
+)
+def test_usage_errors_send_nothing(pytester: pytest.Pytester, arguments: tuple[str, ...], message: str) -> None:
+    with stand_in() as (url, log):
+        extra = () if "--postpress-base-url" in arguments or not arguments else ("--postpress-base-url", url)
+        result = pytester.runpytest_subprocess(
+            str(EXAMPLES / "test_httpx_client.py"), "-p", "no:cacheprovider", "--postpress-live", *arguments, *extra
+        )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: {message}"])
+    assert requests_received(log) == 0
+
+
+def test_production_is_allowed_with_the_flag_only(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess(
+        "--co",
+        "-q",
+        "--postpress-live",
+        "--postpress-base-url",
+        "https://api.postpress.ai",
+        "--postpress-allow-production",
+    )
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def test_no_secret_in_any_output_of_a_failing_live_session(pytester: pytest.Pytester) -> None:
+    body = pytester.path / "body.json"
+    body.write_text(json.dumps({"provider": "INSTAGRAM", "username": "anna.ig", "password": PASSWORD}))
+    junit = pytester.path / "junit.xml"
+    with stand_in("--error", "401:errors/invalid_credentials") as (url, _):
+        result = run_live(
+            pytester, url, "--postpress-reconnect-body", str(body), f"--junitxml={junit}", "-l", "--tb=long"
+        )
+    assert result.parseoutcomes()["failed"] > 0
+    outputs = {"stdout": result.stdout.str(), "stderr": result.stderr.str(), "junit": junit.read_text()}
+    for name, text in outputs.items():
+        assert KEY not in text, name
+        assert PASSWORD not in text, name

@@ -87,7 +87,8 @@ IPV4_PATTERN: Final = (
     r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"
 )
 EMAIL_PATTERN: Final = (
-    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@"
+    # Local part: RFC 5321 dot-string (no leading, trailing or doubled dot), as JSON Schema's "email" format.
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@"
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
 PHONE_PATTERN: Final = r"^\+?(?:[ .()-]*[0-9]){6,}[ .()-]*$"

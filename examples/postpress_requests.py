@@ -23,6 +23,9 @@ class PostpressRequestsClient:
 
     def reconnect(self, account_id: str, body: dict[str, Any]) -> Reconnected:
         """Reconnect ``account_id`` with ``body``; raises :class:`PostpressError` on anything but a 201."""
+        if account_id in {".", ".."}:
+            # requests turns %2E back into "." before sending: these two ids cannot be sent safely with it.
+            raise ValueError(f"the account id {account_id!r} cannot be sent as a path segment with requests")
         response = self._session.post(self._base_url + account_path(account_id), json=body, timeout=self._timeout)
         try:
             payload: Any = response.json()

@@ -130,7 +130,14 @@ def run_fuzz(
     assert profile is not None  # Hypothesis always has a current profile
     suppress = {*profile.suppress_health_check, HealthCheck.too_slow, HealthCheck.differing_executors}
     base = settings(profile, deadline=None, print_blob=True, suppress_health_check=list(suppress))
-    shown = strategy.map(lambda value: _Shown(value, describe))
+
+    # A composite, not .map(): Hypothesis prints a mapped value as the call that built it, which would show
+    # the raw value; a composite's value is printed with its repr, which hides secrets.
+    @st.composite
+    def draw_shown(draw: st.DrawFn) -> _Shown:
+        return _Shown(draw(strategy), describe)
+
+    shown = draw_shown()
     try:
         if reproduce:
             version, _, blob = reproduce.partition(":")

@@ -59,11 +59,14 @@ class UnescapedId(Reference):
 
 class DoubleEncodedId(Reference):
     def path(self, account_id: str) -> str:
-        return "/v1/accounts/" + urllib.parse.quote(urllib.parse.quote(account_id, safe=""), safe="")
+        segment = account_path(account_id).rsplit("/", 1)[1]
+        return "/v1/accounts/" + urllib.parse.quote(segment, safe="")
 
 
 class SubDelimsUnescaped(Reference):
     def path(self, account_id: str) -> str:
+        if account_id in {".", ".."}:
+            return account_path(account_id)
         return "/v1/accounts/" + urllib.parse.quote(account_id, safe="!$&'()*+,;=:@")
 
 
@@ -202,11 +205,14 @@ class TypeOnlyTimeout(Reference):
 
 
 class LosesType(Reference):
+    """Raises a bare RuntimeError (no status, no type, no chained cause)."""
+
     def read(self, response: httpx.Response, account_id: str) -> Any:
         try:
             return read_response(response)
         except PostpressError as error:
-            raise RuntimeError(f"HTTP {error.status}") from None
+            status = error.status
+        raise RuntimeError(f"HTTP {status}")
 
 
 class NeedsDetail(Reference):

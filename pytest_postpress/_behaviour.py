@@ -209,8 +209,11 @@ def _parse_json(body: bytes) -> tuple[Any, str | None]:
         return None, f"the body is not valid JSON: {error}"
 
 
+_ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _dumps(body: Mapping[str, Any]) -> bytes:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _ENCODER.encode(body).encode("utf-8")
 
 
 def reconnect_path(prefix: str, account_id: str) -> str:

@@ -54,6 +54,9 @@ class _Router(respx.MockRouter):
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         __tracebackhide__ = True
+        answered = self._owner._reconnect(request)
+        if answered is not None:
+            return answered
         try:
             return super().handler(request)
         except AllMockedAssertionError:
@@ -61,6 +64,9 @@ class _Router(respx.MockRouter):
 
     async def async_handler(self, request: httpx.Request) -> httpx.Response:
         __tracebackhide__ = True
+        answered = self._owner._reconnect(request)
+        if answered is not None:
+            return answered
         try:
             return await super().async_handler(request)
         except AllMockedAssertionError:
@@ -101,7 +107,9 @@ class PostpressMock:
         origin = f"{scheme}://{host}" if ":" not in host else f"{scheme}://[{host}]"
         self._origin = f"{origin}:{port}"
         self.router: respx.MockRouter = _Router(self, assert_all_called=False, base_url=self.base_url)
-        self.router.route(method="POST", name="postpress_reconnect").mock(side_effect=self._side_effect)
+        # The reconnect route is a named respx route (its .calls are kept); the router answers it
+        # before matching the other routes, which saves respx's per-call side-effect introspection.
+        self._route = self.router.route(method="POST", name="postpress_reconnect").mock(side_effect=self._side_effect)
         self._active = False
 
     # -- the same surface as PostpressServer -------------------------------------------------------
@@ -211,6 +219,19 @@ class PostpressMock:
         if not self._same_host(request.url) or not self.state.is_reconnect_route(request.method, request.url.raw_path):
             return None  # not ours: respx tries the other routes, then _not_routed
         return self._answer(request)
+
+    def _reconnect(self, request: httpx.Request) -> httpx.Response | None:
+        """Answer a reconnect and record it on the respx route, as respx would; ``None`` when not ours."""
+        __tracebackhide__ = True
+        if not self._same_host(request.url) or not self.state.is_reconnect_route(request.method, request.url.raw_path):
+            return None
+        try:
+            response = self._answer(request)
+        except httpx.TransportError:
+            self.router.record(request, response=None, route=self._route)
+            raise
+        self.router.record(request, response=response, route=self._route)
+        return response
 
     def _same_host(self, url: httpx.URL) -> bool:
         port = url.port or (443 if url.scheme == "https" else 80)

@@ -444,3 +444,15 @@ def test_the_brain_answers_raw_spaces_and_non_ascii_in_the_target() -> None:
         reply = state.answer("POST", target, Headers({"X-API-KEY": KEY}), b"", url="")
         assert (reply.status, reply.json["type"]) == (400, "errors/unescaped_characters")
     assert state.answer("POST", b"/v1/accounts/x", Headers(), b"", url="").action is Action.RESPOND
+
+
+def test_the_mock_records_reconnects_on_its_named_respx_route() -> None:
+    with PostpressMock(base_url=ORIGIN, api_key=KEY, accounts=[ACCOUNT]) as mock:
+        mock.fail_connection()
+        with pytest.raises(httpx.ConnectError):
+            httpx.post(mock.endpoint(ACCOUNT), json=VALID, headers={"X-API-KEY": KEY})
+        httpx.post(mock.endpoint(ACCOUNT), json=VALID, headers={"X-API-KEY": KEY})
+        route = mock.router["postpress_reconnect"]
+        assert route.call_count == 2
+        assert [call.has_response for call in route.calls] == [False, True]
+        assert route.calls.last.response.status_code == 201

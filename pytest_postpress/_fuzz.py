@@ -149,7 +149,11 @@ def run_fuzz(
             round_ = 0
             chunk = settings(base, max_examples=min(base.max_examples, _ROUND_EXAMPLES), derandomize=False)
             while time.monotonic() < end:
-                seed(f"{session_seed}-{request.node.nodeid}-{round_}")(given(shown)(chunk(inner)))()
+                # A new function each round: Hypothesis settings and seeds attach to the function object.
+                def round_test(case: _Shown) -> None:
+                    inner(case)
+
+                seed(f"{session_seed}-{request.node.nodeid}-{round_}")(given(shown)(chunk(round_test)))()
                 round_ += 1
     except Exception as error:
         _explain(error, request.node.nodeid, describe(last[0]) if last else None)

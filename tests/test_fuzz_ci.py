@@ -1,0 +1,182 @@
+"""Fuzzing a client in CI: profiles, the time budget, replayable failures, the JSON report (also under xdist)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import time
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+import strategies
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+
+CLIENT_TEST = """
+import sys
+import pytest
+sys.path[:0] = [{examples!r}, {tests!r}]
+from broken_clients import {name} as Client
+from pytest_postpress import ReconnectContract
+
+
+class TestClient(ReconnectContract):
+    @pytest.fixture
+    def postpress_reconnect(self, postpress_base_url, postpress_api_key):
+        client = Client(base_url=postpress_base_url, api_key=postpress_api_key)
+        yield client.reconnect
+        client.close()
+"""
+
+
+def client_file(pytester: pytest.Pytester, name: str) -> Path:
+    return pytester.makepyfile(
+        test_client=CLIENT_TEST.format(examples=str(EXAMPLES), tests=str(ROOT / "tests"), name=name)
+    )
+
+
+@pytest.mark.parametrize(
+    ("profile", "expected"),
+    [
+        ("postpress-dev", {"max_examples": 25, "derandomize": False, "deadline": None}),
+        ("postpress-ci", {"max_examples": 200, "derandomize": True, "deadline": None, "database": None}),
+        ("postpress-fuzz", {"max_examples": 2000, "derandomize": False, "print_blob": True}),
+    ],
+)
+def test_profiles_are_registered_by_the_plugin_and_apply(
+    pytester: pytest.Pytester, profile: str, expected: dict[str, Any]
+) -> None:
+    checks = "\n".join(f"    assert settings.default.{name} == {value!r}" for name, value in expected.items())
+    pytester.makepyfile(f"from hypothesis import settings\n\ndef test_profile():\n{checks}\n")
+    pytester.runpytest(f"--hypothesis-profile={profile}", "-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_ci_profile_extends_hypothesis_ci_profile(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        from hypothesis import settings
+
+        def test_parent():
+            ci, ours = settings.get_profile("ci"), settings.get_profile("postpress-ci")
+            assert ours.print_blob == ci.print_blob
+            assert set(ci.suppress_health_check) <= set(ours.suppress_health_check)
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def report_of(path: Path) -> dict[str, Any]:
+    report: dict[str, Any] = json.loads(path.read_text())
+    schema = json.loads(resources.files("pytest_postpress").joinpath("report.schema.json").read_text())
+    jsonschema.validate(report, schema)
+    return report
+
+
+def fuzz_examples(report: dict[str, Any]) -> dict[str, int]:
+    return {
+        check["name"]: check["examples"]
+        for client in report["clients"]
+        for check in client["checks"]
+        if check["name"] in {"request_line", "fuzz_valid_bodies", "fuzz_invalid_bodies"}
+    }
+
+
+def test_profile_sets_the_examples_of_the_fuzz_checks(pytester: pytest.Pytester) -> None:
+    report = pytester.path / "report.json"
+    result = pytester.runpytest(
+        str(EXAMPLES / "test_httpx_client.py::TestHttpxClient"),
+        "-p",
+        "no:cacheprovider",
+        "-m",
+        "postpress_fuzz",
+        "--hypothesis-profile=postpress-dev",
+        f"--postpress-report={report}",
+    )
+    result.assert_outcomes(passed=3)
+    examples = fuzz_examples(report_of(report))
+    assert set(examples) == {"request_line", "fuzz_valid_bodies", "fuzz_invalid_bodies"}
+    assert all(0 < count <= 25 for count in examples.values()), examples
+
+
+def test_time_budget_stops_generation(pytester: pytest.Pytester) -> None:
+    report = pytester.path / "report.json"
+    start = time.monotonic()
+    result = pytester.runpytest_subprocess(
+        str(EXAMPLES / "test_httpx_client.py::TestHttpxClient"),
+        "-p",
+        "no:cacheprovider",
+        "-m",
+        "postpress_fuzz",
+        "--hypothesis-profile=postpress-fuzz",  # 2,000 examples a check without a budget: far more than 5 s
+        "--postpress-fuzz-seconds=5",
+        f"--postpress-report={report}",
+    )
+    elapsed = time.monotonic() - start
+    result.assert_outcomes(passed=3)
+    # Loose on purpose (start-up, a last round): "within a few seconds" of the budget, not a timing test.
+    assert elapsed < 5 + 15, elapsed
+    examples = fuzz_examples(report_of(report))
+    assert all(count > 0 for count in examples.values()), examples
+    assert sum(examples.values()) < 3 * 2000, examples
+    assert report_of(report)["fuzz_seconds"] == 5
+
+
+def test_a_failure_prints_a_replay_line_that_fails_the_same_way(pytester: pytest.Pytester) -> None:
+    client_file(pytester, "DropsEmptyStrings")
+    first = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-k", "fuzz_valid_bodies", "--hypothesis-profile=postpress-ci"
+    )
+    first.assert_outcomes(failed=1)
+    text = first.stdout.str()
+    assert "failing input (secrets hidden): body {" in text
+    replay = re.search(r"replay it alone: (pytest .*)$", text, re.MULTILINE)
+    assert replay, text
+    command = shlex.split(replay.group(1))
+    assert command[2] == "--postpress-reproduce"
+    again = pytester.runpytest_subprocess(command[1], *command[2:4], "-p", "no:cacheprovider")
+    again.assert_outcomes(failed=1)
+    violation = re.search(r"the client sent a different body at (\S+): field dropped", text)
+    assert violation, text
+    again.stdout.fnmatch_lines([f"*the client sent a different body at {violation.group(1)}: field dropped*"])
+
+
+def test_a_bad_reproduce_value_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--postpress-reproduce", "not a blob")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*invalid --postpress-reproduce value 'not a blob'*VERSION:BLOB*"])
+
+
+def test_a_bad_fuzz_budget_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--postpress-fuzz-seconds", "-3")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*invalid --postpress-fuzz-seconds value '-3'*expected a positive number*"])
+
+
+def test_report_validates_and_is_merged_under_xdist(pytester: pytest.Pytester) -> None:
+    single, merged = pytester.path / "single.json", pytester.path / "merged.json"
+    target = str(EXAMPLES / "test_httpx_client.py")
+    common = ("-p", "no:cacheprovider", "--hypothesis-profile=postpress-dev")
+    pytester.runpytest_subprocess(target, *common, f"--postpress-report={single}").assert_outcomes(
+        passed=140, skipped=2
+    )
+    with_xdist = pytester.runpytest_subprocess(target, *common, "-n", "2", f"--postpress-report={merged}")
+    with_xdist.assert_outcomes(passed=140, skipped=2)
+    one, two = report_of(single), report_of(merged)
+    assert two["workers"] == 2
+    assert sorted(client["name"] for client in two["clients"]) == ["TestAsyncHttpxClient", "TestHttpxClient"]
+    for client in two["clients"]:
+        reference = next(c for c in one["clients"] if c["name"] == client["name"])
+        assert {c["name"]: c["outcome"] for c in client["checks"]} == {
+            c["name"]: c["outcome"] for c in reference["checks"]
+        }
+        assert client["documented_errors_handled"] == 35
+        assert len(client["variants_sent"]) == 12
+        assert client["mutations_tried"]
+        assert set(client["mutations_tried"]) <= set(strategies.MUTATIONS)
+    with_xdist.stdout.fnmatch_lines([f"postpress: contract report written to {merged}"])

@@ -1,0 +1,128 @@
+"""Benchmark the contract suite (run by hand from the repository root; prints figures, asserts nothing).
+
+    .venv/bin/python benchmarks/bench_suite.py [--skip-gallery] [--budget 10]
+
+1. Wall time of the whole suite against each reference client (examples/), default Hypothesis profile.
+2. Examples per second of each fuzz check on the reference httpx client (from the JSON report).
+3. How many of the broken clients of tests/broken_clients.py the fuzz checks alone catch
+   (``-m postpress_fuzz``): with the default profile, and with a ``--postpress-fuzz-seconds`` budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "examples"), str(ROOT / "tests")]
+
+CLIENT_TEST = """
+import sys
+import pytest
+sys.path[:0] = [{examples!r}, {tests!r}]
+from broken_clients import {name} as Client
+from pytest_postpress import ReconnectContract
+
+
+class TestClient(ReconnectContract):
+    @pytest.fixture
+    def postpress_reconnect(self, postpress_base_url, postpress_api_key):
+        client = Client(base_url=postpress_base_url, api_key=postpress_api_key)
+        yield client.reconnect
+        client.close()
+"""
+
+
+def pytest_run(*args: str, cwd: Path = ROOT) -> tuple[float, subprocess.CompletedProcess[str]]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("POSTPRESS_", "PYTEST_"))}
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return time.perf_counter() - start, done
+
+
+def suite_wall_time() -> None:
+    print("1. whole suite, default Hypothesis profile (wall time, including pytest start-up)")
+    total, done = pytest_run("examples")
+    print(f"   examples/ (3 reference clients, {done.stdout.strip().splitlines()[-1]}): {total:.1f} s")
+    for name in ("test_httpx_client.py::TestHttpxClient", "test_requests_client.py"):
+        seconds, done = pytest_run(f"examples/{name}")
+        print(f"   {name}: {seconds:.1f} s ({done.stdout.strip().splitlines()[-1]})")
+
+
+def fuzz_rates() -> None:
+    print("2. examples per second per fuzz check, reference httpx client (respx) and requests client (server)")
+    for target in ("examples/test_httpx_client.py::TestHttpxClient", "examples/test_requests_client.py"):
+        with tempfile.TemporaryDirectory() as folder:
+            report = Path(folder) / "report.json"
+            pytest_run(
+                target,
+                "-m",
+                "postpress_fuzz",
+                "--hypothesis-profile=postpress-fuzz",
+                "--postpress-fuzz-seconds=15",
+                f"--postpress-report={report}",
+            )
+            data = json.loads(report.read_text())
+        for client in data["clients"]:
+            for check in client["checks"]:
+                rate = check["examples"] / check["duration"] if check["duration"] else 0.0
+                print(
+                    f"   {client['name']}.{check['name']}: {check['examples']} examples in "
+                    f"{check['duration']:.1f} s = {rate:,.0f}/s"
+                )
+
+
+def gallery(budget: float) -> None:
+    from broken_clients import GALLERY
+
+    print(f"3. broken clients caught by the fuzz checks alone (-m postpress_fuzz), of {len(GALLERY)}")
+    caught = {"default profile": 0, f"{budget:g}-second budget": 0}
+    missed: dict[str, list[str]] = {key: [] for key in caught}
+    for client in GALLERY:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder)
+            (path / "test_client.py").write_text(
+                CLIENT_TEST.format(examples=str(ROOT / "examples"), tests=str(ROOT / "tests"), name=client.__name__)
+            )
+            for label, extra in (
+                ("default profile", ()),
+                (
+                    f"{budget:g}-second budget",
+                    ("--hypothesis-profile=postpress-fuzz", f"--postpress-fuzz-seconds={budget}"),
+                ),
+            ):
+                _, done = pytest_run("-m", "postpress_fuzz", *extra, cwd=path)
+                if done.returncode == 1:
+                    caught[label] += 1
+                else:
+                    missed[label].append(client.__name__)
+    for label, count in caught.items():
+        print(f"   {label}: {count}/{len(GALLERY)} caught; not caught by fuzzing: {', '.join(missed[label]) or '-'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-gallery", action="store_true")
+    parser.add_argument("--budget", type=float, default=10.0)
+    args = parser.parse_args()
+    suite_wall_time()
+    fuzz_rates()
+    if not args.skip_gallery:
+        gallery(args.budget)
+
+
+if __name__ == "__main__":
+    main()

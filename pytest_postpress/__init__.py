@@ -14,8 +14,11 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from pytest_postpress.catalog import DOCUMENTED_ERRORS, DocumentedError
+    from pytest_postpress.errors import ContractViolation
+    from pytest_postpress.mock import PostpressMock
     from pytest_postpress.openapi import openapi_document
     from pytest_postpress.schema import VARIANTS, request_body_schema
+    from pytest_postpress.server import PostpressServer
     from pytest_postpress.suite import ReconnectContract
     from pytest_postpress.validation import (
         Violation,
@@ -32,6 +35,9 @@ _LAZY: dict[str, str] = {
     "request_body_schema": "pytest_postpress.schema",
     "openapi_document": "pytest_postpress.openapi",
     "ReconnectContract": "pytest_postpress.suite",
+    "ContractViolation": "pytest_postpress.errors",
+    "PostpressMock": "pytest_postpress.mock",
+    "PostpressServer": "pytest_postpress.server",
     "Violation": "pytest_postpress.validation",
     "closest_variant": "pytest_postpress.validation",
     "error_for_violations": "pytest_postpress.validation",
@@ -42,7 +48,10 @@ _LAZY: dict[str, str] = {
 __all__ = [
     "DOCUMENTED_ERRORS",
     "VARIANTS",
+    "ContractViolation",
     "DocumentedError",
+    "PostpressMock",
+    "PostpressServer",
     "ReconnectContract",
     "Violation",
     "__version__",

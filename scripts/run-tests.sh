@@ -9,6 +9,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[dev]'
+# schemathesis in its own venv: its pytest plugin and Hypothesis pin stay out of the project's runs.
+if [ ! -x .venv-schemathesis/bin/st ]; then
+  "$PY" -m venv .venv-schemathesis
+  .venv-schemathesis/bin/python -m pip install -q 'schemathesis==4.32.5'
+fi
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

@@ -119,9 +119,13 @@ def test_time_budget_stops_generation(pytester: pytest.Pytester) -> None:
     )
     elapsed = time.monotonic() - start
     result.assert_outcomes(passed=3)
-    # Loose on purpose (start-up, a last round): "within a few seconds" of the budget, not a timing test.
-    assert elapsed < 5 + 15, elapsed
-    examples = fuzz_examples(report_of(report))
+    data = report_of(report)
+    # Loose on purpose, not a timing test: the checks' own time ends within a few seconds of the budget (the
+    # last round finishes); the wall time adds interpreter and pytest start-up, slow on a loaded machine.
+    spent = sum(check["duration"] for client in data["clients"] for check in client["checks"])
+    assert spent < 5 + 10, spent
+    assert elapsed < 5 + 60, elapsed
+    examples = fuzz_examples(data)
     assert all(count > 0 for count in examples.values()), examples
     assert sum(examples.values()) < 3 * 2000, examples
     assert report_of(report)["fuzz_seconds"] == 5

@@ -42,7 +42,7 @@ def bodies() -> list[tuple[str, dict[str, Any]]]:
 
 @pytest.fixture(scope="module")
 def invalid_bodies() -> list[strategies.InvalidBody]:
-    return draw_many(strategies.invalid_reconnect_bodies(), 2000)
+    return draw_many(strategies.invalid_reconnect_bodies(), 1500)
 
 
 def _values_at(bodies: list[tuple[str, dict[str, Any]]], *path: str) -> list[Any]:

@@ -223,3 +223,25 @@ def test_no_secret_in_any_output_of_a_failing_live_session(pytester: pytest.Pyte
     for name, text in outputs.items():
         assert KEY not in text, name
         assert PASSWORD not in text, name
+
+
+def test_retries_of_retryable_errors_count_against_the_budget(pytester: pytest.Pytester) -> None:
+    with stand_in("--error", "503:errors/no_channel") as (url, log):
+        result = run_live(
+            pytester,
+            url,
+            "--postpress-retries",
+            "2",
+            "-k",
+            "missing_key",
+            files=(str(EXAMPLES / "test_httpx_client.py::TestHttpxClient"),),
+        )
+    result.assert_outcomes(failed=1, deselected=result.parseoutcomes()["deselected"])
+    # One check, one request, retried twice with backoff: three requests reached the stand-in.
+    assert requests_received(log) == 3
+
+
+def test_without_retries_a_retryable_error_is_sent_once(pytester: pytest.Pytester) -> None:
+    with stand_in("--error", "503:errors/no_channel") as (url, log):
+        run_live(pytester, url, "-k", "missing_key", files=(str(EXAMPLES / "test_httpx_client.py::TestHttpxClient"),))
+    assert requests_received(log) == 1

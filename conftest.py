@@ -13,10 +13,12 @@ from pathlib import Path
 
 from hypothesis import settings
 
+from pytest_postpress.profiles import ci_parent
+
 # The reference clients of examples/ are what the gallery of broken clients bends.
 sys.path.insert(0, str(Path(__file__).resolve().parent / "examples"))
 
 pytest_plugins = ["pytester"]
 
 settings.register_profile("repo-dev", max_examples=50)
-settings.register_profile("repo-ci", parent=settings.get_profile("ci"), max_examples=200)
+settings.register_profile("repo-ci", parent=ci_parent(), max_examples=200)

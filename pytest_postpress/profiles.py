@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, settings
 
-__all__ = ["PROFILES"]
+__all__ = ["PROFILES", "ci_parent"]
 
 PROFILES = ("postpress-dev", "postpress-ci", "postpress-fuzz")
 
 
-def _ci_parent() -> settings:
+def ci_parent() -> settings:
+    """Hypothesis's built-in ``ci`` profile, or its equivalent on releases before 6.116 that lack it."""
     try:
         return settings.get_profile("ci")
     except Exception:  # Hypothesis releases before the built-in "ci" profile
@@ -36,5 +37,5 @@ def _ci_parent() -> settings:
 
 
 settings.register_profile("postpress-dev", max_examples=25, deadline=None)
-settings.register_profile("postpress-ci", parent=_ci_parent(), max_examples=200)
+settings.register_profile("postpress-ci", parent=ci_parent(), max_examples=200)
 settings.register_profile("postpress-fuzz", max_examples=2000, deadline=None, print_blob=True)

@@ -238,17 +238,16 @@ def _violations(validator: jsonschema.Draft7Validator, body: object, where: str)
     root: Mapping[str, Any] = validator.schema if isinstance(validator.schema, Mapping) else {}
     properties = list(root.get("properties", {}))
     errors = sorted(validator.iter_errors(body), key=lambda e: _order(list(e.absolute_path), properties))
-    seen: set[str] = set()
-    result: list[Violation] = []
+    by_path: dict[str, Violation] = {}
     for error in errors:
         for violation in _convert(error, where):
-            # One message per location: a field failing both its pattern and its
-            # format (or several anyOf branches) is one problem to fix.
-            if violation.path in seen:
-                continue
-            seen.add(violation.path)
-            result.append(violation)
-    return sorted(result, key=lambda v: _order(_split(v.path), properties))
+            # One message per location: a field failing both its pattern and its format (or several anyOf
+            # branches) is one problem to fix.  An empty required string also fails its format: "missing" wins,
+            # whatever the order of the keywords in the schema (rule 4).
+            kept = by_path.get(violation.path)
+            if kept is None or (violation.kind == "missing" and kept.kind != "missing"):
+                by_path[violation.path] = violation
+    return sorted(by_path.values(), key=lambda v: _order(_split(v.path), properties))
 
 
 def _split(pointer: str) -> list[str]:

@@ -21,3 +21,13 @@ echo "== mypy --strict"
 .venv/bin/mypy
 echo "== pytest (newest dependencies)"
 .venv/bin/pytest -n 2 "$@"
+# The oldest Hypothesis the project declares (pyproject: hypothesis>=6.100): the strategies' tests and the
+# main job (the contract suite on the reference clients) run on it too.
+if [ ! -x .venv-oldest/bin/python ]; then
+  "$PY" -m venv .venv-oldest
+  .venv-oldest/bin/python -m pip install -q --upgrade pip
+fi
+.venv-oldest/bin/python -m pip install -q -e '.[dev]' 'hypothesis==6.100.0' 'hypothesis-jsonschema==0.23.1'
+echo "== pytest (oldest supported Hypothesis: $(.venv-oldest/bin/python -c 'import hypothesis; print(hypothesis.__version__)'))"
+.venv-oldest/bin/pytest -n 2 -p no:cacheprovider tests/test_strategies_api.py tests/test_strategies_valid.py \
+  tests/test_strategies_invalid.py tests/test_strategies_coverage.py tests/test_disjoint.py examples

@@ -332,6 +332,26 @@ def test_missing_and_invalid_together_is_invalid_parameters() -> None:
     assert error_for_violations(violations).type == "errors/invalid_parameters"
 
 
+@pytest.mark.parametrize(("variant", "field"), [("LINKEDIN_BASIC", "username"), ("TWITTER", "email")])
+def test_an_empty_formatted_required_string_is_missing_whatever_the_keyword_order(variant: str, field: str) -> None:
+    import pytest_postpress.validation as validation
+    from pytest_postpress.schema import variant_schema
+
+    schema = variant_schema(variant)
+    node = schema["properties"][field]
+    # The same node with "minLength" last: the result must not depend on the order of keywords.
+    schema["properties"][field] = {key: node[key] for key in sorted(node, key=lambda key: key == "minLength")}
+    reordered = validation._violations(
+        validation.jsonschema.Draft7Validator(schema, format_checker=validation.FORMAT_CHECKER),
+        body(variant, **{field: ""}),
+        variant,
+    )
+    assert [(v.path, v.kind) for v in reordered] == [(f"/{field}", "missing")]
+    assert [(v.path, v.kind) for v in validate_reconnect_body(body(variant, **{field: ""}))] == [
+        (f"/{field}", "missing")
+    ]
+
+
 def test_error_for_no_violations_is_refused() -> None:
     with pytest.raises(ValueError, match="valid body gets 201"):
         error_for_violations([])

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, NoReturn
 
 import pytest
+from hypothesis import strategies as st
 
 import strategies
 from pytest_postpress import _results, catalog
@@ -802,6 +803,38 @@ class ReconnectContract:
             describe=lambda invalid: f"{invalid.mutation} body {redacted_json(invalid.body)}",
             record={"mutations": mutations},
         )
+
+    @pytest.mark.postpress_mock_only
+    @pytest.mark.postpress_fuzz
+    def test_fuzz_responses(
+        self,
+        request: pytest.FixtureRequest,
+        postpress_call: Callable[[str, Any], Any],
+        postpress_double: Any,
+        postpress_account_id: str,
+        postpress_check: _Check,
+    ) -> None:
+        """Every documented answer, varied as the contract allows, is read right: a 201 as its account_id, an error
+        raised as its (status, type) (strategies.success_bodies and strategies.error_envelopes)."""
+        answers = st.one_of(
+            strategies.success_bodies().map(lambda body: (201, body)),
+            strategies.error_envelopes().map(lambda envelope: (envelope["status"], envelope)),
+        )
+
+        def example(answer: tuple[int, dict[str, Any]]) -> None:
+            status, body = answer
+            postpress_double.reset()
+            postpress_double.respond_raw(
+                status, json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+            )
+            outcome = self._invoke(postpress_call, postpress_double, postpress_account_id, sample_body("TELEGRAM"))
+            postpress_check.one_call(outcome)
+            if status == 201:
+                postpress_check.success(outcome, body["account_id"])
+            else:
+                postpress_check.raised_with(outcome, status, body["type"], f"{status} {body['type']}")
+
+        run_fuzz(request, answers, example, describe=lambda answer: f"answer {answer[0]} {json.dumps(answer[1])[:300]}")
 
     # --- 7: robustness outside the documentation ------------------------------------------------------
     def _robustness(

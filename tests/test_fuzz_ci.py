@@ -71,6 +71,9 @@ def test_ci_profile_extends_hypothesis_ci_profile(pytester: pytest.Pytester) -> 
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
+FUZZ_CHECKS = {"request_line", "fuzz_valid_bodies", "fuzz_invalid_bodies", "fuzz_responses"}
+
+
 def report_of(path: Path) -> dict[str, Any]:
     report: dict[str, Any] = json.loads(path.read_text())
     schema = json.loads(resources.files("pytest_postpress").joinpath("report.schema.json").read_text())
@@ -83,7 +86,7 @@ def fuzz_examples(report: dict[str, Any]) -> dict[str, int]:
         check["name"]: check["examples"]
         for client in report["clients"]
         for check in client["checks"]
-        if check["name"] in {"request_line", "fuzz_valid_bodies", "fuzz_invalid_bodies"}
+        if check["name"] in FUZZ_CHECKS
     }
 
 
@@ -98,9 +101,9 @@ def test_profile_sets_the_examples_of_the_fuzz_checks(pytester: pytest.Pytester)
         "--hypothesis-profile=postpress-dev",
         f"--postpress-report={report}",
     )
-    result.assert_outcomes(passed=3)
+    result.assert_outcomes(passed=4)
     examples = fuzz_examples(report_of(report))
-    assert set(examples) == {"request_line", "fuzz_valid_bodies", "fuzz_invalid_bodies"}
+    assert set(examples) == FUZZ_CHECKS
     assert all(0 < count <= 25 for count in examples.values()), examples
 
 
@@ -118,7 +121,7 @@ def test_time_budget_stops_generation(pytester: pytest.Pytester) -> None:
         f"--postpress-report={report}",
     )
     elapsed = time.monotonic() - start
-    result.assert_outcomes(passed=3)
+    result.assert_outcomes(passed=4)
     data = report_of(report)
     # Loose on purpose, not a timing test: the checks' own time ends within a few seconds of the budget (the
     # last round finishes); the wall time adds interpreter and pytest start-up, slow on a loaded machine.
@@ -127,7 +130,7 @@ def test_time_budget_stops_generation(pytester: pytest.Pytester) -> None:
     assert elapsed < 5 + 60, elapsed
     examples = fuzz_examples(data)
     assert all(count > 0 for count in examples.values()), examples
-    assert sum(examples.values()) < 3 * 2000, examples
+    assert sum(examples.values()) < 4 * 2000, examples
     assert report_of(report)["fuzz_seconds"] == 5
 
 
@@ -167,10 +170,10 @@ def test_report_validates_and_is_merged_under_xdist(pytester: pytest.Pytester) -
     target = str(EXAMPLES / "test_httpx_client.py")
     common = ("-p", "no:cacheprovider", "--hypothesis-profile=postpress-dev")
     pytester.runpytest_subprocess(target, *common, f"--postpress-report={single}").assert_outcomes(
-        passed=140, skipped=2
+        passed=142, skipped=2
     )
     with_xdist = pytester.runpytest_subprocess(target, *common, "-n", "2", f"--postpress-report={merged}")
-    with_xdist.assert_outcomes(passed=140, skipped=2)
+    with_xdist.assert_outcomes(passed=142, skipped=2)
     one, two = report_of(single), report_of(merged)
     assert two["workers"] == 2
     assert sorted(client["name"] for client in two["clients"]) == ["TestAsyncHttpxClient", "TestHttpxClient"]

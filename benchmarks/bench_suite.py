@@ -22,22 +22,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "examples"), str(ROOT / "tests")]
 
-CLIENT_TEST = """
-import sys
-import pytest
-sys.path[:0] = [{examples!r}, {tests!r}]
-from broken_clients import {name} as Client
-from pytest_postpress import ReconnectContract
-
-
-class TestClient(ReconnectContract):
-    @pytest.fixture
-    def postpress_reconnect(self, postpress_base_url, postpress_api_key):
-        client = Client(base_url=postpress_base_url, api_key=postpress_api_key)
-        yield client.reconnect
-        client.close()
-"""
-
 
 def pytest_run(*args: str, cwd: Path = ROOT) -> tuple[float, subprocess.CompletedProcess[str]]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("POSTPRESS_", "PYTEST_"))}
@@ -86,7 +70,7 @@ def fuzz_rates() -> None:
 
 
 def gallery(budget: float) -> None:
-    from broken_clients import GALLERY
+    from broken_clients import GALLERY, client_test_source
 
     print(f"3. broken clients caught by the fuzz checks alone (-m postpress_fuzz), of {len(GALLERY)}")
     caught = {"default profile": 0, f"{budget:g}-second budget": 0}
@@ -94,9 +78,7 @@ def gallery(budget: float) -> None:
     for client in GALLERY:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder)
-            (path / "test_client.py").write_text(
-                CLIENT_TEST.format(examples=str(ROOT / "examples"), tests=str(ROOT / "tests"), name=client.__name__)
-            )
+            (path / "test_client.py").write_text(client_test_source(client.__name__))
             for label, extra in (
                 ("default profile", ()),
                 (

@@ -14,7 +14,7 @@ swallowed the exception.
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from types import TracebackType
 from typing import Any
 
@@ -22,14 +22,11 @@ import httpx
 import respx
 from respx.models import AllMockedAssertionError
 
-from pytest_postpress import catalog
 from pytest_postpress._behaviour import (
     Action,
-    ErrorLike,
+    DoubleSurface,
     Headers,
     MockState,
-    RecordedCall,
-    SuccessPolicy,
     UnroutedRequestError,
     reconnect_path,
 )
@@ -83,7 +80,7 @@ def _split_base_url(base_url: str) -> tuple[str, str, int, str]:
     return parts.scheme, parts.hostname, port, parts.path
 
 
-class PostpressMock:
+class PostpressMock(DoubleSurface):
     """The reconnect endpoint, mocked with respx at ``base_url`` (origin plus any path prefix).
 
     ``api_key`` is the ``X-API-KEY`` it accepts, ``accounts`` the ids that
@@ -123,72 +120,6 @@ class PostpressMock:
         """The reconnect URL for ``account_id``, the id percent-encoded as one path segment."""
         scheme_host = self.base_url[: len(self.base_url) - len(self.state.prefix)]
         return scheme_host + reconnect_path(self.state.prefix, account_id)
-
-    @property
-    def calls(self) -> list[RecordedCall]:
-        """Every request the mock received, in order."""
-        return self.state.calls
-
-    @property
-    def unrouted(self) -> list[RecordedCall]:
-        """The requests to the mock's host that were not the reconnect route."""
-        return self.state.unrouted
-
-    def add_account(self, account_id: str) -> None:
-        """Make ``account_id`` (decoded, e.g. ``"a b"``) an account that exists."""
-        self.state.add_account(account_id)
-
-    def respond_with(
-        self,
-        error: ErrorLike,
-        *,
-        times: int | None = 1,
-        envelope: Mapping[str, Any] | None = None,
-        vary: bool = False,
-    ) -> catalog.DocumentedError:
-        """Answer a documented error (a ``DocumentedError`` or ``(status, type)``) to the next ``times``
-        reconnects (``None``: every one); ``envelope`` replaces the body (validated), ``vary=True``
-        cycles through the envelope shapes the contract allows.  Raises ``ValueError`` for an
-        undocumented pair, listing the documented types of that status."""
-        return self.state.respond_with(error, times=times, envelope=envelope, vary=vary)
-
-    def respond_raw(
-        self,
-        status: int,
-        content: bytes | str,
-        *,
-        headers: Mapping[str, str] | None = None,
-        times: int | None = 1,
-    ) -> None:
-        """Answer anything (a non-JSON 502, an undocumented status, a bad 201) to the next ``times`` reconnects."""
-        self.state.respond_raw(status, content, headers=headers, times=times)
-
-    def fail_connection(self, *, times: int | None = 1) -> None:
-        """Make the next ``times`` reconnects raise ``httpx.ConnectError``."""
-        self.state.fail_connection(times=times)
-
-    def time_out(self, *, times: int | None = 1) -> None:
-        """Make the next ``times`` reconnects raise ``httpx.ReadTimeout``."""
-        self.state.time_out(times=times)
-
-    @property
-    def success_account_id(self) -> SuccessPolicy:
-        """``account_id`` of a 201: ``None`` (the path id), a string, or a callable ``(path_id) -> str``."""
-        return self.state.success_account_id
-
-    @success_account_id.setter
-    def success_account_id(self, policy: SuccessPolicy) -> None:
-        self.state.success_account_id = policy
-
-    @property
-    def assert_all_routed(self) -> bool:
-        """When true (the default) a request to the host that is not the reconnect route fails the
-        test; when false it gets a 404 ``errors/resource_not_found`` naming the route, like the server."""
-        return self.state.assert_all_routed
-
-    @assert_all_routed.setter
-    def assert_all_routed(self, value: bool) -> None:
-        self.state.assert_all_routed = bool(value)
 
     def check_all_routed(self) -> None:
         """Raise :class:`~pytest_postpress._behaviour.UnroutedRequestError` if a request was not routed."""

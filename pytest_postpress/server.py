@@ -23,7 +23,7 @@ import socketserver
 import sys
 import threading
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler
 from types import FrameType, TracebackType
 from typing import IO, Any, Final
@@ -31,12 +31,10 @@ from typing import IO, Any, Final
 from pytest_postpress import __version__, catalog
 from pytest_postpress._behaviour import (
     Action,
-    ErrorLike,
+    DoubleSurface,
     Headers,
     MockState,
-    RecordedCall,
     Reply,
-    SuccessPolicy,
     reconnect_path,
 )
 
@@ -294,7 +292,7 @@ def _clip(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-class PostpressServer:
+class PostpressServer(DoubleSurface):
     """The reconnect endpoint on a real HTTP/1.1 server, bound to ``host`` (loopback by default).
 
     ``port=0`` picks a free port.  ``prefix`` is the path before ``/v1``
@@ -402,72 +400,6 @@ class PostpressServer:
     def endpoint(self, account_id: str) -> str:
         """The reconnect URL for ``account_id``, the id percent-encoded as one path segment."""
         return self.origin + reconnect_path(self.state.prefix, account_id)
-
-    # -- the same surface as PostpressMock --------------------------------------------------------
-
-    @property
-    def calls(self) -> list[RecordedCall]:
-        """Every request the server received, in order."""
-        return self.state.calls
-
-    @property
-    def unrouted(self) -> list[RecordedCall]:
-        """The requests that were not the reconnect route (each was answered 404)."""
-        return self.state.unrouted
-
-    def add_account(self, account_id: str) -> None:
-        """Make ``account_id`` (decoded, e.g. ``"a b"``) an account that exists."""
-        self.state.add_account(account_id)
-
-    def respond_with(
-        self,
-        error: ErrorLike,
-        *,
-        times: int | None = 1,
-        envelope: Mapping[str, Any] | None = None,
-        vary: bool = False,
-    ) -> catalog.DocumentedError:
-        """Answer a documented error to the next ``times`` reconnects (``None``: every one); see
-        :meth:`PostpressMock.respond_with <pytest_postpress.mock.PostpressMock.respond_with>`."""
-        return self.state.respond_with(error, times=times, envelope=envelope, vary=vary)
-
-    def respond_raw(
-        self,
-        status: int,
-        content: bytes | str,
-        *,
-        headers: Mapping[str, str] | None = None,
-        times: int | None = 1,
-    ) -> None:
-        """Answer anything (a non-JSON 502, an undocumented status, a bad 201) to the next ``times`` reconnects."""
-        self.state.respond_raw(status, content, headers=headers, times=times)
-
-    def fail_connection(self, *, times: int | None = 1) -> None:
-        """Close the connection of the next ``times`` reconnects without answering."""
-        self.state.fail_connection(times=times)
-
-    def time_out(self, *, times: int | None = 1) -> None:
-        """Hold the next ``times`` reconnects unanswered (until reset, stop or ``max_hold`` seconds), then close."""
-        self.state.time_out(times=times)
-
-    @property
-    def success_account_id(self) -> SuccessPolicy:
-        """``account_id`` of a 201: ``None`` (the path id), a string, or a callable ``(path_id) -> str``."""
-        return self.state.success_account_id
-
-    @success_account_id.setter
-    def success_account_id(self, policy: SuccessPolicy) -> None:
-        self.state.success_account_id = policy
-
-    @property
-    def assert_all_routed(self) -> bool:
-        """When true (the default) the fixture fails a test whose client sent a request that is not the
-        reconnect route; the server itself always answers such a request 404 ``errors/resource_not_found``."""
-        return self.state.assert_all_routed
-
-    @assert_all_routed.setter
-    def assert_all_routed(self, value: bool) -> None:
-        self.state.assert_all_routed = bool(value)
 
     def check_all_routed(self) -> None:
         """Raise :class:`~pytest_postpress._behaviour.UnroutedRequestError` if a request was not routed,

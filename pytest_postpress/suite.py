@@ -38,7 +38,7 @@ from pytest_postpress import schema as _schema
 from pytest_postpress._fuzz import SECRET_FIELDS, client_name, redacted_json, run_fuzz
 from pytest_postpress._identity import ErrorIdentity
 from pytest_postpress.errors import ContractViolation
-from pytest_postpress.live import LiveSession
+from pytest_postpress.live import Exchange, LiveSession
 from pytest_postpress.plugin import settings_of
 from pytest_postpress.samples import sample_body
 from pytest_postpress.validation import closest_variant, error_for_violations, validate_reconnect_body
@@ -47,6 +47,7 @@ __all__ = ["ContractViolation", "ReconnectContract"]
 
 _UNRESERVED_SEGMENT = re.compile(r"(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+")
 _OTHER_ACCOUNT_ID = "acc_01JRECONNECTED0THER1D0000"
+_JSON = {"Content-Type": "application/json"}
 
 
 def _show(value: Any, key: str | None) -> str:
@@ -356,6 +357,63 @@ class _Check:
         return (found_status, found_type)
 
 
+@dataclass
+class Harness:
+    """What one check of :class:`ReconnectContract` works with (the ``postpress_harness`` fixture)."""
+
+    request: pytest.FixtureRequest
+    call: Callable[[str, Any], Any]
+    double: Any
+    account_id: str
+    check: _Check
+
+    def invoke(self, body: Any, *, account_id: str | None = None) -> Outcome:
+        """Call the client once with ``body`` (a copy) and collect what it returned or raised and what it sent."""
+        account = self.account_id if account_id is None else account_id
+        before = len(self.double.calls)
+        outcome = Outcome()
+        start = time.perf_counter()
+        try:
+            # A copy, so that a client that mutates its argument cannot hide it.
+            outcome.result = self.call(account, copy.deepcopy(body))
+        except Exception as error:
+            outcome.error = error
+        outcome.seconds = time.perf_counter() - start
+        outcome.calls = list(self.double.calls[before:])
+        return outcome
+
+    def record(self, **data: Any) -> dict[str, Any]:
+        """Record this check for the summary and the report (``data``: variants, error, outside_contract...)."""
+        record: dict[str, Any] = {
+            "client": client_name(self.request),
+            "check": self.request.node.name.removeprefix("test_"),
+            "examples": 1,
+            **data,
+        }
+        self.request.node.user_properties.append((_results.PROPERTY, record))
+        return record
+
+    def expect_raise(self, status: int | None, what: str) -> None:
+        """Call the client with a sample body; it must raise, telling ``status`` where one was received."""
+        self.record()
+        outcome = self.invoke(sample_body("GOOGLE_OAUTH"))
+        if not outcome.raised:
+            self.check.fail(
+                f"an exception for {what}",
+                f"reported success ({_show(outcome.result, None)})",
+                "raise on anything but a documented 201 body; never report success for an unreadable answer",
+            )
+        if status is not None:
+            assert outcome.error is not None
+            identity = self.check.identity(outcome.error)
+            if identity is None or identity[0] != status:
+                self.check.fail(
+                    f"the raised error to tell the HTTP status {status} ({what})",
+                    f"raised {_describe_error(outcome.error)}, identified as {identity!r}",
+                    "keep the HTTP status on the exception even when the body is not a documented envelope",
+                )
+
+
 class ReconnectContract:
     """Base class of a contract suite for one client of ``POST /v1/accounts/{id}``.
 
@@ -462,206 +520,110 @@ class ReconnectContract:
         postpress_api_key: str,
         postpress_error_identity: Callable[[BaseException], Any],
     ) -> _Check:
+        """The assertions of the suite, bound to this test's check name, key and error identity."""
         name = request.node.originalname.removeprefix("test_")
         return _Check(name, postpress_base_url, postpress_api_key, postpress_error_identity)
 
-    # --- helpers --------------------------------------------------------------------------------------
-    @staticmethod
-    def _invoke(call: Callable[[str, Any], Any], double: Any, account_id: str, body: Any) -> Outcome:
-        before = len(double.calls)
-        outcome = Outcome()
-        start = time.perf_counter()
-        try:
-            # A copy, so that a client that mutates its argument cannot hide it.
-            outcome.result = call(account_id, copy.deepcopy(body))
-        except Exception as error:
-            outcome.error = error
-        outcome.seconds = time.perf_counter() - start
-        outcome.calls = list(double.calls[before:])
-        return outcome
-
-    @staticmethod
-    def _record(request: pytest.FixtureRequest, **data: Any) -> dict[str, Any]:
-        record: dict[str, Any] = {
-            "client": client_name(request),
-            "check": request.node.name.removeprefix("test_"),
-            **data,
-        }
-        request.node.user_properties.append((_results.PROPERTY, record))
-        return record
+    @pytest.fixture
+    def postpress_harness(
+        self,
+        request: pytest.FixtureRequest,
+        postpress_call: Callable[[str, Any], Any],
+        postpress_double: Any,
+        postpress_account_id: str,
+        postpress_check: _Check,
+    ) -> Harness:
+        """What one check works with: the client, the double (or live proxy), the account, the assertions."""
+        return Harness(request, postpress_call, postpress_double, postpress_account_id, postpress_check)
 
     # --- 1-4: one request -------------------------------------------------------------------------------
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_fuzz
-    def test_request_line(
-        self,
-        request: pytest.FixtureRequest,
-        postpress_call: Callable[[str, Any], Any],
-        postpress_double: Any,
-        postpress_check: _Check,
-    ) -> None:
+    def test_request_line(self, postpress_harness: Harness) -> None:
         """Method POST and path {base}/v1/accounts/{id}, the id percent-encoded as one segment (any id)."""
+        h = postpress_harness
 
         def example(account_id: str) -> None:
             # Reset per example: no state leaks from one example to the next.
-            postpress_double.reset()
-            postpress_double.add_account(account_id)
-            outcome = self._invoke(postpress_call, postpress_double, account_id, sample_body("LINKEDIN_BASIC"))
+            h.double.reset()
+            h.double.add_account(account_id)
+            outcome = h.invoke(sample_body("LINKEDIN_BASIC"), account_id=account_id)
             # "." and ".." cannot be one path segment unless encoded as %2E: refusing them is fine.
-            call = postpress_check.one_call(outcome, allow_refusal=account_id in {".", ".."})
+            call = h.check.one_call(outcome, allow_refusal=account_id in {".", ".."})
             if call is not None:
-                postpress_check.request_line(call, account_id)
+                h.check.request_line(call, account_id)
 
-        run_fuzz(request, strategies.account_ids(), example, describe=lambda value: f"account id {value!r}")
+        run_fuzz(h.request, strategies.account_ids(), example, describe=lambda value: f"account id {value!r}")
 
     @pytest.mark.postpress_mock_only
-    def test_authentication(
-        self,
-        request: pytest.FixtureRequest,
-        postpress_call: Callable[[str, Any], Any],
-        postpress_double: Any,
-        postpress_account_id: str,
-        postpress_check: _Check,
-    ) -> None:
+    def test_authentication(self, postpress_harness: Harness) -> None:
         """X-API-KEY carries the configured key; not Authorization, not the URL."""
-        self._record(request)
-        outcome = self._invoke(postpress_call, postpress_double, postpress_account_id, sample_body("TELEGRAM"))
-        postpress_check.authentication(postpress_check.one_call(outcome))
+        h = postpress_harness
+        h.record()
+        h.check.authentication(h.check.one_call(h.invoke(sample_body("TELEGRAM"))))
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.parametrize("variant", _schema.VARIANTS)
-    def test_body(
-        self,
-        request: pytest.FixtureRequest,
-        postpress_call: Callable[[str, Any], Any],
-        postpress_double: Any,
-        postpress_account_id: str,
-        postpress_check: _Check,
-        variant: str,
-    ) -> None:
+    def test_body(self, postpress_harness: Harness, variant: str) -> None:
         """Content-Type application/json, and the body sent equals, as JSON, the body passed (every field)."""
-        self._record(request, variants=[variant])
+        h = postpress_harness
+        h.record(variants=[variant])
         body = sample_body(variant, full=True)
-        outcome = self._invoke(postpress_call, postpress_double, postpress_account_id, body)
-        postpress_check.body(postpress_check.one_call(outcome), body)
+        h.check.body(h.check.one_call(h.invoke(body)), body)
 
     @pytest.mark.postpress_mock_only
-    def test_success(
-        self,
-        request: pytest.FixtureRequest,
-        postpress_call: Callable[[str, Any], Any],
-        postpress_double: Any,
-        postpress_account_id: str,
-        postpress_check: _Check,
-    ) -> None:
+    def test_success(self, postpress_harness: Harness) -> None:
         """A 201 is read as success, and the result is the response's account_id (not the path id)."""
-        self._record(request)
-        postpress_double.success_account_id = _OTHER_ACCOUNT_ID
-        outcome = self._invoke(postpress_call, postpress_double, postpress_account_id, sample_body("LINKEDIN_COOKIE"))
-        postpress_check.one_call(outcome)
-        postpress_check.success(outcome, _OTHER_ACCOUNT_ID)
+        h = postpress_harness
+        h.record()
+        h.double.success_account_id = _OTHER_ACCOUNT_ID
+        outcome = h.invoke(sample_body("LINKEDIN_COOKIE"))
+        h.check.one_call(outcome)
+        h.check.success(outcome, _OTHER_ACCOUNT_ID)
 
     # --- live-safe checks: run on the double by default, on the real server with --postpress-live ---------
-    def _documented(self, request: pytest.FixtureRequest, check: _Check, direct: LiveSession, start: int) -> None:
+    def _documented(self, h: Harness, direct: LiveSession, start: int) -> None:
         """Record the responses of this check that are outside the contract, and fail on the first one."""
         outside = [exchange.summary() for exchange in direct.exchanges[start:] if exchange.outside_contract]
-        record = self._record(request, outside_contract=outside)
-        del record
+        h.record(outside_contract=outside)
         if direct.spent and any(exchange.status is None for exchange in direct.exchanges[start:]):
-            check.fail("a request budget for live mode", direct.budget_message(), "raise --postpress-max-requests")
+            h.check.fail("a request budget for live mode", direct.budget_message(), "raise --postpress-max-requests")
         if outside:
             first = outside[0]
-            check.fail(
+            h.check.fail(
                 "every response of the server to be documented",
                 f"received, for {first['request']}, status {first['status']}: {'; '.join(first['violations'])}",
                 "this is drift between the server and the documentation: report it to the API owners",
             )
 
-    def _live_guard(self, direct: LiveSession, check: _Check) -> None:
+    @staticmethod
+    def _live_guard(direct: LiveSession, check: _Check) -> None:
         if direct.spent:
             check.fail("a request budget for live mode", direct.budget_message(), "raise --postpress-max-requests")
 
-    def test_missing_key(
-        self,
-        request: pytest.FixtureRequest,
-        postpress_direct: LiveSession,
-        postpress_account_id: str,
-        postpress_check: _Check,
-    ) -> None:
-        """Live-safe, about the server: a request without X-API-KEY gets 401 errors/invalid_credentials."""
-        self._live_guard(postpress_direct, postpress_check)
-        start = len(postpress_direct.exchanges)
-        target = postpress_direct.prefix + "/v1/accounts/" + urllib.parse.quote(postpress_account_id, safe="")
+    def _send_direct(
+        self, h: Harness, direct: LiveSession, account_id: str, headers: list[tuple[str, str]]
+    ) -> Exchange:
+        """Send a sample body for ``account_id`` straight to the server (not through the client)."""
+        self._live_guard(direct, h.check)
+        start = len(direct.exchanges)
+        target = direct.prefix + "/v1/accounts/" + urllib.parse.quote(account_id, safe="")
         content = json.dumps(sample_body("LINKEDIN_BASIC")).encode()
-        _, exchange = postpress_direct.send("POST", target, [("Content-Type", "application/json")], content)
-        self._documented(request, postpress_check, postpress_direct, start)
+        _, exchange = direct.send("POST", target, [("Content-Type", "application/json"), *headers], content)
+        self._documented(h, direct, start)
+        return exchange
+
+    def test_missing_key(self, postpress_harness: Harness, postpress_direct: LiveSession) -> None:
+        """Live-safe, about the server: a request without X-API-KEY gets 401 errors/invalid_credentials."""
+        h = postpress_harness
+        exchange = self._send_direct(h, postpress_direct, h.account_id, [])
         found = (exchange.status, exchange.body.get("type") if isinstance(exchange.body, dict) else None)
         if found != (401, "errors/invalid_credentials"):
-            postpress_check.fail(
+            h.check.fail(
                 "401 errors/invalid_credentials for a request without X-API-KEY",
                 f"(the server) answered {found[0]} {found[1]}",
                 "the server must authenticate before anything else (DECISIONS.md rule 22)",
             )
-
-    @pytest.mark.parametrize(
-        "mutation", ["missing_required", "invalid_value"], ids=["missing-parameters", "invalid-parameters"]
-    )
-    def test_invalid_body(
-        self,
-        request: pytest.FixtureRequest,
-        postpress_call: Callable[[str, Any], Any],
-        postpress_double: Any,
-        postpress_direct: LiveSession,
-        postpress_account_id: str,
-        postpress_check: _Check,
-        mutation: str,
-    ) -> None:
-        """Live-safe: an invalid body is refused by the client, or answered 400 and raised as that 400."""
-        self._live_guard(postpress_direct, postpress_check)
-        body = sample_body("LINKEDIN_BASIC")
-        if mutation == "missing_required":
-            del body["password"]
-        else:
-            body["country"] = "fr"
-        expected = error_for_violations(validate_reconnect_body(body))
-        start = len(postpress_direct.exchanges)
-        postpress_check.hide(body)
-        outcome = self._invoke(postpress_call, postpress_double, postpress_account_id, body)
-        self._documented(request, postpress_check, postpress_direct, start)
-        call = postpress_check.one_call(outcome, allow_refusal=True)
-        if call is None:
-            return  # refused before sending: allowed
-        postpress_check.request_line(call, postpress_account_id)
-        postpress_check.authentication(call)
-        postpress_check.body(call, body)
-        postpress_check.raised_with(outcome, expected.status, expected.type, f"an invalid body ({mutation})")
-
-    def test_unknown_account(
-        self,
-        request: pytest.FixtureRequest,
-        postpress_call: Callable[[str, Any], Any],
-        postpress_double: Any,
-        postpress_direct: LiveSession,
-        postpress_check: _Check,
-    ) -> None:
-        """Live-safe: reconnecting an account that does not exist raises a documented 404."""
-        self._live_guard(postpress_direct, postpress_check)
-        account_id = f"acc_postpress_contract_unknown_{uuid.uuid4().hex[:16]}"
-        body = sample_body("LINKEDIN_BASIC")
-        start = len(postpress_direct.exchanges)
-        outcome = self._invoke(postpress_call, postpress_double, account_id, body)
-        self._documented(request, postpress_check, postpress_direct, start)
-        call = postpress_check.one_call(outcome)
-        postpress_check.request_line(call, account_id)
-        postpress_check.authentication(call)
-        status, type_ = postpress_check.raised_with(outcome, 404, None, "an unknown account")
-        if type_ is not None and type_ not in catalog.types_for_status(404):
-            postpress_check.fail(
-                f"a documented 404 type ({', '.join(catalog.types_for_status(404))})",
-                f"raised an error identified as (404, {type_!r})",
-                "surface the envelope's type as received",
-            )
-        del status
 
     @pytest.mark.parametrize(
         "account_id",
@@ -669,101 +631,113 @@ class ReconnectContract:
         ids=["dot-dot", "slash", "percent", "query", "unicode"],
     )
     def test_hostile_id(
-        self,
-        request: pytest.FixtureRequest,
-        postpress_direct: LiveSession,
-        postpress_check: _Check,
-        postpress_api_key: str,
-        account_id: str,
+        self, postpress_harness: Harness, postpress_direct: LiveSession, postpress_api_key: str, account_id: str
     ) -> None:
         """Live-safe, about the server: a hostile id, correctly encoded, gets a documented 4xx, never a 5xx."""
-        self._live_guard(postpress_direct, postpress_check)
-        start = len(postpress_direct.exchanges)
-        target = postpress_direct.prefix + "/v1/accounts/" + urllib.parse.quote(account_id, safe="")
-        content = json.dumps(sample_body("LINKEDIN_BASIC")).encode()
-        headers = [("Content-Type", "application/json"), ("X-API-KEY", postpress_api_key)]
-        _, exchange = postpress_direct.send("POST", target, headers, content)
-        self._documented(request, postpress_check, postpress_direct, start)
+        h = postpress_harness
+        exchange = self._send_direct(h, postpress_direct, account_id, [("X-API-KEY", postpress_api_key)])
         if exchange.status is None or not 400 <= exchange.status < 500:
-            postpress_check.fail(
+            h.check.fail(
                 f"a documented 4xx for the id {account_id!r} sent as one encoded segment",
                 f"(the server) answered {exchange.status}",
                 "the server must reject unknown or malformed ids with a 4xx (404 errors/resource_not_found)",
             )
 
+    def _through_client(self, h: Harness, direct: LiveSession, body: Any, account_id: str) -> Outcome:
+        """Call the client (live: through the recording proxy) and check every response is documented."""
+        h.check.hide(body)
+        self._live_guard(direct, h.check)
+        start = len(direct.exchanges)
+        outcome = h.invoke(body, account_id=account_id)
+        self._documented(h, direct, start)
+        return outcome
+
+    @pytest.mark.parametrize(
+        "mutation", ["missing_required", "invalid_value"], ids=["missing-parameters", "invalid-parameters"]
+    )
+    def test_invalid_body(self, postpress_harness: Harness, postpress_direct: LiveSession, mutation: str) -> None:
+        """Live-safe: an invalid body is refused by the client, or answered 400 and raised as that 400."""
+        h = postpress_harness
+        body = sample_body("LINKEDIN_BASIC")
+        if mutation == "missing_required":
+            del body["password"]
+        else:
+            body["country"] = "fr"
+        expected = error_for_violations(validate_reconnect_body(body))
+        outcome = self._through_client(h, postpress_direct, body, h.account_id)
+        call = h.check.one_call(outcome, allow_refusal=True)
+        if call is None:
+            return  # refused before sending: allowed
+        h.check.request_line(call, h.account_id)
+        h.check.authentication(call)
+        h.check.body(call, body)
+        h.check.raised_with(outcome, expected.status, expected.type, f"an invalid body ({mutation})")
+
+    def test_unknown_account(self, postpress_harness: Harness, postpress_direct: LiveSession) -> None:
+        """Live-safe: reconnecting an account that does not exist raises a documented 404."""
+        h = postpress_harness
+        account_id = f"acc_postpress_contract_unknown_{uuid.uuid4().hex[:16]}"
+        outcome = self._through_client(h, postpress_direct, sample_body("LINKEDIN_BASIC"), account_id)
+        call = h.check.one_call(outcome)
+        h.check.request_line(call, account_id)
+        h.check.authentication(call)
+        _, type_ = h.check.raised_with(outcome, 404, None, "an unknown account")
+        if type_ is not None and type_ not in catalog.types_for_status(404):
+            h.check.fail(
+                f"a documented 404 type ({', '.join(catalog.types_for_status(404))})",
+                f"raised an error identified as (404, {type_!r})",
+                "surface the envelope's type as received",
+            )
+
     @pytest.mark.postpress_live
-    def test_real_reconnect(
-        self,
-        request: pytest.FixtureRequest,
-        postpress_call: Callable[[str, Any], Any],
-        postpress_double: Any,
-        postpress_direct: LiveSession,
-        postpress_account_id: str,
-        postpress_check: _Check,
-    ) -> None:
+    def test_real_reconnect(self, postpress_harness: Harness, postpress_direct: LiveSession) -> None:
         """Live only: a real reconnect (--postpress-reconnect-body) gets 201 and the client reports success."""
-        path = settings_of(request.config).reconnect_body
+        h = postpress_harness
+        path = settings_of(h.request.config).reconnect_body
         if path is None:
             pytest.skip("needs --postpress-reconnect-body: a JSON file with a real reconnect body for the account")
         body = json.loads(path.read_text(encoding="utf-8"))
-        postpress_check.hide(body)
-        self._live_guard(postpress_direct, postpress_check)
         start = len(postpress_direct.exchanges)
-        outcome = self._invoke(postpress_call, postpress_double, postpress_account_id, body)
-        self._documented(request, postpress_check, postpress_direct, start)
-        call = postpress_check.one_call(outcome)
-        postpress_check.request_line(call, postpress_account_id)
-        postpress_check.authentication(call)
-        postpress_check.body(call, body)
+        outcome = self._through_client(h, postpress_direct, body, h.account_id)
+        call = h.check.one_call(outcome)
+        h.check.request_line(call, h.account_id)
+        h.check.authentication(call)
+        h.check.body(call, body)
         answered = [e for e in postpress_direct.exchanges[start:] if e.status == 201 and isinstance(e.body, dict)]
         if not answered:
             statuses = [e.status for e in postpress_direct.exchanges[start:]]
-            postpress_check.fail("201 for a real reconnect", f"got the answers {statuses}", "check the body file")
-        postpress_check.success(outcome, str(answered[-1].body.get("account_id")))
+            h.check.fail("201 for a real reconnect", f"got the answers {statuses}", "check the body file")
+        h.check.success(outcome, str(answered[-1].body.get("account_id")))
 
     # --- 5: every documented error ----------------------------------------------------------------------
     @pytest.mark.postpress_mock_only
-    def test_documented_error(
-        self,
-        request: pytest.FixtureRequest,
-        postpress_call: Callable[[str, Any], Any],
-        postpress_double: Any,
-        postpress_account_id: str,
-        postpress_error: catalog.DocumentedError,
-        postpress_check: _Check,
-    ) -> None:
+    def test_documented_error(self, postpress_harness: Harness, postpress_error: catalog.DocumentedError) -> None:
         """The client raises on each of the 35 documented errors and tells exactly its (status, type)."""
-        self._record(request, error=postpress_error.id)
-        outcome = self._invoke(postpress_call, postpress_double, postpress_account_id, sample_body("INSTAGRAM_BASIC"))
-        postpress_check.one_call(outcome)
-        postpress_check.raised_with(outcome, postpress_error.status, postpress_error.type, str(postpress_error))
+        h = postpress_harness
+        h.record(error=postpress_error.id)
+        outcome = h.invoke(sample_body("INSTAGRAM_BASIC"))
+        h.check.one_call(outcome)
+        h.check.raised_with(outcome, postpress_error.status, postpress_error.type, str(postpress_error))
 
     # --- 6: fuzz ------------------------------------------------------------------------------------------
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_fuzz
-    def test_fuzz_valid_bodies(
-        self,
-        request: pytest.FixtureRequest,
-        postpress_call: Callable[[str, Any], Any],
-        postpress_double: Any,
-        postpress_account_id: str,
-        postpress_check: _Check,
-    ) -> None:
+    def test_fuzz_valid_bodies(self, postpress_harness: Harness) -> None:
         """Every documented-valid body (strategies.reconnect_bodies) is sent faithfully and its 201 read as success."""
+        h = postpress_harness
         variants: list[str] = []
 
         def example(body: dict[str, Any]) -> None:
-            postpress_double.reset()
-            outcome = self._invoke(postpress_call, postpress_double, postpress_account_id, body)
-            call = postpress_check.one_call(outcome)
-            postpress_check.body(call, body)
-            postpress_check.success(outcome, postpress_account_id)
+            h.double.reset()
+            outcome = h.invoke(body)
+            h.check.body(h.check.one_call(outcome), body)
+            h.check.success(outcome, h.account_id)
             variant = closest_variant(body)
             if variant is not None and variant not in variants:
                 variants.append(variant)
 
         run_fuzz(
-            request,
+            h.request,
             strategies.reconnect_bodies(),
             example,
             describe=lambda body: f"body {redacted_json(body)}",
@@ -772,32 +746,26 @@ class ReconnectContract:
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_fuzz
-    def test_fuzz_invalid_bodies(
-        self,
-        request: pytest.FixtureRequest,
-        postpress_call: Callable[[str, Any], Any],
-        postpress_double: Any,
-        postpress_account_id: str,
-        postpress_check: _Check,
-    ) -> None:
+    def test_fuzz_invalid_bodies(self, postpress_harness: Harness) -> None:
         """An invalid body is refused before sending, or sent as is and its 400 raised; never a success."""
+        h = postpress_harness
         mutations: list[str] = []
 
         def example(invalid: Any) -> None:
-            postpress_double.reset()
+            h.double.reset()
             if invalid.mutation not in mutations:
                 mutations.append(invalid.mutation)
-            outcome = self._invoke(postpress_call, postpress_double, postpress_account_id, invalid.body)
-            call = postpress_check.one_call(outcome, allow_refusal=True)
+            outcome = h.invoke(invalid.body)
+            call = h.check.one_call(outcome, allow_refusal=True)
             if call is None:
                 return  # refused before sending: allowed
-            postpress_check.body(call, invalid.body)
-            postpress_check.raised_with(
+            h.check.body(call, invalid.body)
+            h.check.raised_with(
                 outcome, invalid.expected.status, invalid.expected.type, f"an invalid body ({invalid.mutation})"
             )
 
         run_fuzz(
-            request,
+            h.request,
             strategies.invalid_reconnect_bodies(),
             example,
             describe=lambda invalid: f"{invalid.mutation} body {redacted_json(invalid.body)}",
@@ -806,16 +774,10 @@ class ReconnectContract:
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_fuzz
-    def test_fuzz_responses(
-        self,
-        request: pytest.FixtureRequest,
-        postpress_call: Callable[[str, Any], Any],
-        postpress_double: Any,
-        postpress_account_id: str,
-        postpress_check: _Check,
-    ) -> None:
+    def test_fuzz_responses(self, postpress_harness: Harness) -> None:
         """Every documented answer, varied as the contract allows, is read right: a 201 as its account_id, an error
         raised as its (status, type) (strategies.success_bodies and strategies.error_envelopes)."""
+        h = postpress_harness
         answers = st.one_of(
             strategies.success_bodies().map(lambda body: (201, body)),
             strategies.error_envelopes().map(lambda envelope: (envelope["status"], envelope)),
@@ -823,131 +785,53 @@ class ReconnectContract:
 
         def example(answer: tuple[int, dict[str, Any]]) -> None:
             status, body = answer
-            postpress_double.reset()
-            postpress_double.respond_raw(
-                status, json.dumps(body).encode(), headers={"Content-Type": "application/json"}
-            )
-            outcome = self._invoke(postpress_call, postpress_double, postpress_account_id, sample_body("TELEGRAM"))
-            postpress_check.one_call(outcome)
+            h.double.reset()
+            h.double.respond_raw(status, json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+            outcome = h.invoke(sample_body("TELEGRAM"))
+            h.check.one_call(outcome)
             if status == 201:
-                postpress_check.success(outcome, body["account_id"])
+                h.check.success(outcome, body["account_id"])
             else:
-                postpress_check.raised_with(outcome, status, body["type"], f"{status} {body['type']}")
+                h.check.raised_with(outcome, status, body["type"], f"{status} {body['type']}")
 
-        run_fuzz(request, answers, example, describe=lambda answer: f"answer {answer[0]} {json.dumps(answer[1])[:300]}")
+        run_fuzz(
+            h.request, answers, example, describe=lambda answer: f"answer {answer[0]} {json.dumps(answer[1])[:300]}"
+        )
 
-    # --- 7: robustness outside the documentation ------------------------------------------------------
-    def _robustness(
-        self,
-        request: pytest.FixtureRequest,
-        call: Callable[[str, Any], Any],
-        double: Any,
-        account_id: str,
-        check: _Check,
-        status: int | None,
-        what: str,
-    ) -> None:
-        self._record(request)
-        outcome = self._invoke(call, double, account_id, sample_body("GOOGLE_OAUTH"))
-        if not outcome.raised:
-            check.fail(
-                f"an exception for {what}",
-                f"reported success ({_show(outcome.result, None)})",
-                "raise on anything but a documented 201 body; never report success for an unreadable answer",
-            )
-        if status is not None:
-            assert outcome.error is not None
-            identity = check.identity(outcome.error)
-            if identity is None or identity[0] != status:
-                check.fail(
-                    f"the raised error to tell the HTTP status {status} ({what})",
-                    f"raised {_describe_error(outcome.error)}, identified as {identity!r}",
-                    "keep the HTTP status on the exception even when the body is not a documented envelope",
-                )
-
+    # --- 7: robustness outside the documentation (each serves one answer, then expects an exception) ------
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_robustness
-    def test_robustness_non_json_502(
-        self,
-        request: pytest.FixtureRequest,
-        postpress_call: Callable[[str, Any], Any],
-        postpress_double: Any,
-        postpress_account_id: str,
-        postpress_check: _Check,
-    ) -> None:
+    def test_robustness_non_json_502(self, postpress_harness: Harness) -> None:
         """A 502 HTML page from a proxy: the client raises and the error tells 502."""
-        postpress_double.respond_raw(
-            502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", headers={"Content-Type": "text/html"}
-        )
-        self._robustness(
-            request, postpress_call, postpress_double, postpress_account_id, postpress_check, 502, "a non-JSON 502"
-        )
+        page = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+        postpress_harness.double.respond_raw(502, page, headers={"Content-Type": "text/html"})
+        postpress_harness.expect_raise(502, "a non-JSON 502")
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_robustness
-    def test_robustness_problem_json(
-        self,
-        request: pytest.FixtureRequest,
-        postpress_call: Callable[[str, Any], Any],
-        postpress_double: Any,
-        postpress_account_id: str,
-        postpress_check: _Check,
-    ) -> None:
+    def test_robustness_problem_json(self, postpress_harness: Harness) -> None:
         """A documented envelope served as application/problem+json: the client raises and tells 409."""
         error = catalog.find_error(409, "errors/already_exists")
         assert error is not None
-        postpress_double.respond_raw(
-            409, json.dumps(error.envelope()).encode(), headers={"Content-Type": "application/problem+json"}
-        )
-        self._robustness(
-            request, postpress_call, postpress_double, postpress_account_id, postpress_check, 409, "a problem+json 409"
-        )
+        content = json.dumps(error.envelope()).encode()
+        postpress_harness.double.respond_raw(409, content, headers={"Content-Type": "application/problem+json"})
+        postpress_harness.expect_raise(409, "a problem+json 409")
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_robustness
-    def test_robustness_undocumented_status(
-        self,
-        request: pytest.FixtureRequest,
-        postpress_call: Callable[[str, Any], Any],
-        postpress_double: Any,
-        postpress_account_id: str,
-        postpress_check: _Check,
-    ) -> None:
+    def test_robustness_undocumented_status(self, postpress_harness: Harness) -> None:
         """An undocumented status (429) with an envelope: the client raises and tells 429."""
         envelope = {"title": "Too Many Requests", "type": "errors/rate_limited", "status": 429}
-        postpress_double.respond_raw(429, json.dumps(envelope).encode(), headers={"Content-Type": "application/json"})
-        self._robustness(
-            request,
-            postpress_call,
-            postpress_double,
-            postpress_account_id,
-            postpress_check,
-            429,
-            "an undocumented 429",
-        )
+        postpress_harness.double.respond_raw(429, json.dumps(envelope).encode(), headers=_JSON)
+        postpress_harness.expect_raise(429, "an undocumented 429")
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_robustness
-    def test_robustness_undocumented_type(
-        self,
-        request: pytest.FixtureRequest,
-        postpress_call: Callable[[str, Any], Any],
-        postpress_double: Any,
-        postpress_account_id: str,
-        postpress_check: _Check,
-    ) -> None:
+    def test_robustness_undocumented_type(self, postpress_harness: Harness) -> None:
         """A 403 with an undocumented type: the client raises and tells 403."""
         envelope = {"title": "Forbidden", "type": "errors/brand_new_reason", "status": 403}
-        postpress_double.respond_raw(403, json.dumps(envelope).encode(), headers={"Content-Type": "application/json"})
-        self._robustness(
-            request,
-            postpress_call,
-            postpress_double,
-            postpress_account_id,
-            postpress_check,
-            403,
-            "an undocumented type",
-        )
+        postpress_harness.double.respond_raw(403, json.dumps(envelope).encode(), headers=_JSON)
+        postpress_harness.expect_raise(403, "an undocumented type")
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_robustness
@@ -959,55 +843,21 @@ class ReconnectContract:
             pytest.param(b"<html>OK</html>", id="not-json"),
         ],
     )
-    def test_robustness_bad_success_body(
-        self,
-        request: pytest.FixtureRequest,
-        postpress_call: Callable[[str, Any], Any],
-        postpress_double: Any,
-        postpress_account_id: str,
-        postpress_check: _Check,
-        content: bytes,
-    ) -> None:
+    def test_robustness_bad_success_body(self, postpress_harness: Harness, content: bytes) -> None:
         """A 201 whose body is not AccountReconnected with an account_id: the client raises."""
-        postpress_double.respond_raw(201, content, headers={"Content-Type": "application/json"})
-        self._robustness(
-            request, postpress_call, postpress_double, postpress_account_id, postpress_check, None, "a bad 201 body"
-        )
+        postpress_harness.double.respond_raw(201, content, headers=_JSON)
+        postpress_harness.expect_raise(None, "a bad 201 body")
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_robustness
-    def test_robustness_connection_error(
-        self,
-        request: pytest.FixtureRequest,
-        postpress_call: Callable[[str, Any], Any],
-        postpress_double: Any,
-        postpress_account_id: str,
-        postpress_check: _Check,
-    ) -> None:
+    def test_robustness_connection_error(self, postpress_harness: Harness) -> None:
         """The connection drops without an answer: the client raises."""
-        postpress_double.fail_connection()
-        self._robustness(
-            request,
-            postpress_call,
-            postpress_double,
-            postpress_account_id,
-            postpress_check,
-            None,
-            "a dropped connection",
-        )
+        postpress_harness.double.fail_connection()
+        postpress_harness.expect_raise(None, "a dropped connection")
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_robustness
-    def test_robustness_timeout(
-        self,
-        request: pytest.FixtureRequest,
-        postpress_call: Callable[[str, Any], Any],
-        postpress_double: Any,
-        postpress_account_id: str,
-        postpress_check: _Check,
-    ) -> None:
+    def test_robustness_timeout(self, postpress_harness: Harness) -> None:
         """The server does not answer in time: the client raises (its own timeout, or the dropped connection)."""
-        postpress_double.time_out()
-        self._robustness(
-            request, postpress_call, postpress_double, postpress_account_id, postpress_check, None, "a timeout"
-        )
+        postpress_harness.double.time_out()
+        postpress_harness.expect_raise(None, "a timeout")

@@ -3,10 +3,7 @@
 # Usage: bash scripts/run-example.sh [extra pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ]; then
-  "$PY" -m venv .venv
-fi
-.venv/bin/python -m pip install -q --upgrade pip
+. scripts/_venv.sh
+ensure_venv .venv
 .venv/bin/python -m pip install -q -e . requests
 .venv/bin/pytest examples -p no:cacheprovider "$@"

@@ -3,15 +3,12 @@
 # Usage: bash scripts/run-tests.sh [extra pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ]; then
-  "$PY" -m venv .venv
-fi
-.venv/bin/python -m pip install -q --upgrade pip
+. scripts/_venv.sh
+ensure_venv .venv
 .venv/bin/python -m pip install -q -e '.[dev]'
 # schemathesis in its own venv: its pytest plugin and Hypothesis pin stay out of the project's runs.
 if [ ! -x .venv-schemathesis/bin/st ]; then
-  "$PY" -m venv .venv-schemathesis
+  ensure_venv .venv-schemathesis
   .venv-schemathesis/bin/python -m pip install -q 'schemathesis==4.32.5'
 fi
 echo "== ruff"
@@ -23,10 +20,7 @@ echo "== pytest (newest dependencies)"
 .venv/bin/pytest -n 2 "$@"
 # The oldest Hypothesis the project declares (pyproject: hypothesis>=6.100): the strategies' tests and the
 # main job (the contract suite on the reference clients) run on it too.
-if [ ! -x .venv-oldest/bin/python ]; then
-  "$PY" -m venv .venv-oldest
-  .venv-oldest/bin/python -m pip install -q --upgrade pip
-fi
+ensure_venv .venv-oldest
 .venv-oldest/bin/python -m pip install -q -e '.[dev]' 'hypothesis==6.100.0' 'hypothesis-jsonschema==0.23.1'
 echo "== pytest (oldest supported Hypothesis: $(.venv-oldest/bin/python -c 'import hypothesis; print(hypothesis.__version__)'))"
 .venv-oldest/bin/pytest -n 2 -p no:cacheprovider tests/test_strategies_api.py tests/test_strategies_valid.py \

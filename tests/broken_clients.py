@@ -11,10 +11,34 @@ from __future__ import annotations
 import json
 import urllib.parse
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 from postpress_httpx import PostpressError, Reconnected, account_path, read_response
+
+_ROOT = Path(__file__).resolve().parents[1]
+
+CLIENT_TEST = """
+import sys
+import pytest
+sys.path[:0] = [{examples!r}, {tests!r}]
+from broken_clients import {name} as Client
+from pytest_postpress import ReconnectContract
+
+
+class TestClient(ReconnectContract):
+    @pytest.fixture
+    def postpress_reconnect(self, postpress_base_url, postpress_api_key):
+        client = Client(base_url=postpress_base_url, api_key=postpress_api_key)
+        yield client.reconnect
+        client.close()
+"""
+
+
+def client_test_source(name: str) -> str:
+    """The source of a test module that runs the contract suite on the client ``name`` of this gallery."""
+    return CLIENT_TEST.format(examples=str(_ROOT / "examples"), tests=str(_ROOT / "tests"), name=name)
 
 
 class Reference:

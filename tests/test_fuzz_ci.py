@@ -12,33 +12,16 @@ from typing import Any
 
 import jsonschema
 import pytest
+from broken_clients import client_test_source
 
 import strategies
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 
-CLIENT_TEST = """
-import sys
-import pytest
-sys.path[:0] = [{examples!r}, {tests!r}]
-from broken_clients import {name} as Client
-from pytest_postpress import ReconnectContract
-
-
-class TestClient(ReconnectContract):
-    @pytest.fixture
-    def postpress_reconnect(self, postpress_base_url, postpress_api_key):
-        client = Client(base_url=postpress_base_url, api_key=postpress_api_key)
-        yield client.reconnect
-        client.close()
-"""
-
 
 def client_file(pytester: pytest.Pytester, name: str) -> Path:
-    return pytester.makepyfile(
-        test_client=CLIENT_TEST.format(examples=str(EXAMPLES), tests=str(ROOT / "tests"), name=name)
-    )
+    return pytester.makepyfile(test_client=client_test_source(name))
 
 
 @pytest.mark.parametrize(

@@ -1,34 +1,14 @@
 """The contract suite fails every broken client of the gallery on its intended check, and passes the reference.
 
-Each case runs the whole suite in an inner pytest (pytester) against one client of
-``tests/broken_clients.py``.  Every check of the suite appears among the intended checks of at least one
-broken client (``test_every_client_check_is_broken_by_someone``).
+The reference client runs the whole suite in an inner pytest (pytester); each broken client of
+``tests/broken_clients.py`` runs the checks it must fail.  Every client check of the suite appears among the
+intended checks of at least one broken client (``test_every_client_check_is_broken_by_someone``).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from broken_clients import GALLERY, Expectation, Reference
-
-ROOT = Path(__file__).resolve().parents[1]
-
-CLIENT_TEST = """
-import sys
-import pytest
-sys.path[:0] = [{examples!r}, {tests!r}]
-from broken_clients import {name} as Client
-from pytest_postpress import ReconnectContract
-
-
-class TestClient(ReconnectContract):
-    @pytest.fixture
-    def postpress_reconnect(self, postpress_base_url, postpress_api_key):
-        client = Client(base_url=postpress_base_url, api_key=postpress_api_key)
-        yield client.reconnect
-        client.close()
-"""
+from broken_clients import GALLERY, Expectation, Reference, client_test_source
 
 # Derandomized, so that a breakage is found on every run or never: the gallery cannot flake.
 CONFTEST = """
@@ -42,9 +22,7 @@ SERVER_CHECKS = {"missing_key", "hostile_id", "real_reconnect"}
 
 def run_suite(pytester: pytest.Pytester, client: type[Reference], *args: str) -> dict[str, pytest.TestReport]:
     pytester.makeconftest(CONFTEST)
-    pytester.makepyfile(
-        test_client=CLIENT_TEST.format(examples=str(ROOT / "examples"), tests=str(ROOT / "tests"), name=client.__name__)
-    )
+    pytester.makepyfile(test_client=client_test_source(client.__name__))
     result = pytester.inline_run("-p", "no:cacheprovider", "--hypothesis-profile=gallery", "-q", *args)
     reports = [r for r in result.getreports("pytest_runtest_logreport") if r.when == "call" or r.outcome != "passed"]
     return {r.nodeid.split("::")[-1].removeprefix("test_"): r for r in reports}

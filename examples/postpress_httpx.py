@@ -8,6 +8,7 @@ carrying the HTTP status and the envelope's ``type``.
 
 from __future__ import annotations
 
+import json
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +44,18 @@ def account_path(account_id: str) -> str:
     return f"/v1/accounts/{segment}"
 
 
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def encode_body(body: Any) -> bytes:
+    """The body as JSON bytes.
+
+    Not ``json=body``: httpx and requests both read ``json=None`` as "no body", so a ``null`` body (or
+    ``{}`` in requests) would go out empty, without a Content-Type, which the contract suite rejects.
+    """
+    return json.dumps(body, ensure_ascii=False).encode("utf-8")
+
+
 def read_response(response: httpx.Response) -> Reconnected:
     """201 -> :class:`Reconnected`; anything else -> :class:`PostpressError`."""
     try:
@@ -75,7 +88,9 @@ class _Accounts:
 
     def reconnect(self, account_id: str, body: dict[str, Any]) -> Reconnected:
         """Reconnect ``account_id`` with ``body`` (one of the documented variants)."""
-        return read_response(self._client.post(account_path(account_id), json=body))
+        return read_response(
+            self._client.post(account_path(account_id), content=encode_body(body), headers=JSON_HEADERS)
+        )
 
 
 class _AsyncAccounts:
@@ -84,7 +99,8 @@ class _AsyncAccounts:
 
     async def reconnect(self, account_id: str, body: dict[str, Any]) -> Reconnected:
         """Reconnect ``account_id`` with ``body`` (one of the documented variants)."""
-        return read_response(await self._client.post(account_path(account_id), json=body))
+        response = await self._client.post(account_path(account_id), content=encode_body(body), headers=JSON_HEADERS)
+        return read_response(response)
 
 
 class PostpressClient:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import requests
-from postpress_httpx import PostpressError, Reconnected, account_path
+from postpress_httpx import JSON_HEADERS, PostpressError, Reconnected, account_path, encode_body
 
 
 class PostpressRequestsClient:
@@ -26,7 +26,12 @@ class PostpressRequestsClient:
         if account_id in {".", ".."}:
             # requests turns %2E back into "." before sending: these two ids cannot be sent safely with it.
             raise ValueError(f"the account id {account_id!r} cannot be sent as a path segment with requests")
-        response = self._session.post(self._base_url + account_path(account_id), json=body, timeout=self._timeout)
+        response = self._session.post(
+            self._base_url + account_path(account_id),
+            data=encode_body(body),
+            headers=JSON_HEADERS,
+            timeout=self._timeout,
+        )
         try:
             payload: Any = response.json()
         except ValueError:

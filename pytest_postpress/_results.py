@@ -84,6 +84,9 @@ class Results:
                 f"variants sent {len(client.variants)}/12; "
                 f"documented errors handled {client.errors_handled}/{len(DOCUMENTED_ERRORS)}"
             )
+            fuzzed = [f"{name} {check.examples}" for name, check in client.checks.items() if check.examples > 1]
+            if fuzzed:
+                lines.append(f"  examples run: {', '.join(fuzzed)}")
             skipped = [name for name, check in client.checks.items() if check.outcome == "skipped"]
             if skipped:
                 lines.append(

@@ -653,16 +653,20 @@ class ReconnectContract:
         return outcome
 
     @pytest.mark.parametrize(
-        "mutation", ["missing_required", "invalid_value"], ids=["missing-parameters", "invalid-parameters"]
+        "mutation",
+        ["missing_required", "invalid_value", "not_an_object"],
+        ids=["missing-parameters", "invalid-parameters", "null-body"],
     )
     def test_invalid_body(self, postpress_harness: Harness, postpress_direct: LiveSession, mutation: str) -> None:
-        """Live-safe: an invalid body is refused by the client, or answered 400 and raised as that 400."""
+        """Live-safe: an invalid body is refused by the client, or sent as is, answered 400 and raised as that 400."""
         h = postpress_harness
-        body = sample_body("LINKEDIN_BASIC")
+        body: Any = sample_body("LINKEDIN_BASIC")
         if mutation == "missing_required":
             del body["password"]
-        else:
+        elif mutation == "invalid_value":
             body["country"] = "fr"
+        else:
+            body = None  # httpx and requests read json=None as "no body": a classic way to send nothing
         expected = error_for_violations(validate_reconnect_body(body))
         outcome = self._through_client(h, postpress_direct, body, h.account_id)
         call = h.check.one_call(outcome, allow_refusal=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from postpress_httpx import PostpressError, Reconnected, account_path, read_response
+from postpress_httpx import JSON_HEADERS, PostpressError, Reconnected, account_path, encode_body, read_response
 
 _ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,7 +62,8 @@ class Reference:
         return body
 
     def send(self, account_id: str, body: Any) -> httpx.Response:
-        return self.http.request(self.method, self.path(account_id), json=self.prepare(body))
+        content = encode_body(self.prepare(body))
+        return self.http.request(self.method, self.path(account_id), content=content, headers=JSON_HEADERS)
 
     def read(self, response: httpx.Response, account_id: str) -> Any:
         return read_response(response)
@@ -120,6 +121,13 @@ class BearerPrefixInApiKey(Reference):
 
 
 # -- 3. body -----------------------------------------------------------------------------------------------
+class JsonNoneIsNoBody(Reference):
+    """Uses httpx's json=body, which sends nothing at all for a null body."""
+
+    def send(self, account_id: str, body: Any) -> httpx.Response:
+        return self.http.post(self.path(account_id), json=body)
+
+
 class FormEncoded(Reference):
     def send(self, account_id: str, body: Any) -> httpx.Response:
         flat = {name: json.dumps(value) for name, value in body.items()}
@@ -355,6 +363,7 @@ GALLERY: dict[type[Reference], Expectation] = {
     BearerAuthorization: Expectation(("authentication",), "not Authorization"),
     KeyInQuery: Expectation(("authentication",), "in the URL"),
     BearerPrefixInApiKey: Expectation(("authentication",), "values hidden"),
+    JsonNoneIsNoBody: Expectation(("invalid_body[null-body]",), "Content-Type: application/json"),
     FormEncoded: Expectation(("body[TELEGRAM]", "fuzz_valid_bodies"), "Content-Type: application/json"),
     TextPlainJson: Expectation(("body[TWITTER]", "fuzz_valid_bodies"), "Content-Type: application/json"),
     CamelCaseFields: Expectation(("body[LINKEDIN_BASIC]", "fuzz_valid_bodies"), "field dropped"),

@@ -1,8 +1,10 @@
 """The pytest entry point (``postpress``): options, ini keys, markers, report header, settings fixtures.
 
-Kept thin and cheap to import: nothing heavy (respx, httpx, Hypothesis,
-jsonschema) is imported at pytest start-up.  The fixtures that need those live
-in :mod:`pytest_postpress.fixtures` and import them when first requested.
+Kept thin and cheap to import: respx, httpx, jsonschema and hypothesis-jsonschema
+are not imported at pytest start-up; the fixtures that need them (in
+:mod:`pytest_postpress.fixtures` and :mod:`pytest_postpress.live_fixtures`) import
+them when first requested.  Hypothesis is (the ``postpress-*`` profiles are
+registered at import), as Hypothesis's own pytest plugin already does.
 """
 
 from __future__ import annotations

@@ -36,6 +36,11 @@ def ci_parent() -> settings:
         )
 
 
-settings.register_profile("postpress-dev", max_examples=25, deadline=None)
+# Hypothesis loads its "ci" profile by itself when the CI variable is set, and a profile registered without a
+# parent extends whatever is loaded: the randomised profiles name Hypothesis's "default" profile as their parent
+# so that they stay randomised, with an example database, on CI machines too.
+settings.register_profile("postpress-dev", parent=settings.get_profile("default"), max_examples=25, deadline=None)
 settings.register_profile("postpress-ci", parent=ci_parent(), max_examples=200)
-settings.register_profile("postpress-fuzz", max_examples=2000, deadline=None, print_blob=True)
+settings.register_profile(
+    "postpress-fuzz", parent=settings.get_profile("default"), max_examples=2000, deadline=None, print_blob=True
+)

@@ -654,8 +654,8 @@ class ReconnectContract:
 
     @pytest.mark.parametrize(
         "mutation",
-        ["missing_required", "invalid_value", "not_an_object"],
-        ids=["missing-parameters", "invalid-parameters", "null-body"],
+        ["missing_required", "invalid_value", "undocumented_field", "not_an_object"],
+        ids=["missing-parameters", "invalid-parameters", "undocumented-field", "null-body"],
     )
     def test_invalid_body(self, postpress_harness: Harness, postpress_direct: LiveSession, mutation: str) -> None:
         """Live-safe: an invalid body is refused by the client, or sent as is, answered 400 and raised as that 400."""
@@ -665,6 +665,8 @@ class ReconnectContract:
             del body["password"]
         elif mutation == "invalid_value":
             body["country"] = "fr"
+        elif mutation == "undocumented_field":
+            body["userAgent"] = "Mozilla/5.0"  # a respelling of user_agent: sent as is, it gets a 400
         else:
             body = None  # httpx and requests read json=None as "no body": a classic way to send nothing
         expected = error_for_violations(validate_reconnect_body(body))

@@ -22,7 +22,7 @@ import json
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -111,6 +111,7 @@ class LiveSession:
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.prefix = parts.path.rstrip("/")
         self.max_requests = max_requests
+        self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
         self.sent = 0
@@ -239,17 +240,7 @@ class LiveProxy(PostpressServer):
     """
 
     def __init__(self, session: LiveSession, *, api_key: str) -> None:
-        super().__init__(api_key=api_key, prefix=session.prefix, any_account=True, timeout=session_timeout(session))
+        # Wait for a slow client at least as long as the live server may take to answer it.
+        super().__init__(api_key=api_key, prefix=session.prefix, any_account=True, timeout=max(5.0, session.timeout))
         self.state = _ForwardingState(session, api_key=api_key)
         self.session = session
-
-
-def session_timeout(session: LiveSession) -> float:
-    """How long the proxy waits for a slow client: at least the upstream timeout."""
-    timeout = session._client.timeout.read
-    return max(5.0, float(timeout) if timeout is not None else 30.0)
-
-
-def outside_summary(exchanges: Iterable[Exchange]) -> list[Mapping[str, Any]]:
-    """The JSON-serialisable summaries of exchanges outside the contract."""
-    return [exchange.summary() for exchange in exchanges if exchange.outside_contract]

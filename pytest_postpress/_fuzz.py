@@ -120,8 +120,8 @@ def run_fuzz(
     last: list[Any] = []
 
     def inner(case: _Shown) -> None:
-        if end is not None and time.monotonic() > end:
-            return  # budget spent: let the round finish without work
+        if end is not None and time.monotonic() > end and data["examples"] > 0:
+            return  # budget spent (and at least one example run): let the round finish without work
         last[:] = [case.value]
         data["examples"] += 1
         example(case.value)

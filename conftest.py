@@ -13,7 +13,7 @@ from pathlib import Path
 
 from hypothesis import settings
 
-from pytest_postpress.profiles import ci_parent
+from pytest_postpress.plugin.profiles import ci_parent
 
 # The reference clients of examples/ are what the gallery of broken clients bends.
 sys.path.insert(0, str(Path(__file__).resolve().parent / "examples"))

@@ -23,8 +23,8 @@ import httpx
 import requests
 import respx
 
-from pytest_postpress.mock import PostpressMock
-from pytest_postpress.server import PostpressServer
+from pytest_postpress.doubles.mock import PostpressMock
+from pytest_postpress.doubles.server import PostpressServer
 
 KEY = "pp_bench_key"
 ACCOUNT = "acc_bench"

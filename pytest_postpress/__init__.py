@@ -14,11 +14,11 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from pytest_postpress.catalog import DOCUMENTED_ERRORS, DocumentedError
+    from pytest_postpress.doubles.mock import PostpressMock
+    from pytest_postpress.doubles.server import PostpressServer
     from pytest_postpress.errors import ContractViolation
-    from pytest_postpress.mock import PostpressMock
     from pytest_postpress.openapi import openapi_document
     from pytest_postpress.schema import VARIANTS, request_body_schema
-    from pytest_postpress.server import PostpressServer
     from pytest_postpress.suite import ReconnectContract
     from pytest_postpress.validation import (
         Violation,
@@ -34,10 +34,10 @@ _LAZY: dict[str, str] = {
     "VARIANTS": "pytest_postpress.schema",
     "request_body_schema": "pytest_postpress.schema",
     "openapi_document": "pytest_postpress.openapi",
-    "ReconnectContract": "pytest_postpress.suite",
+    "ReconnectContract": "pytest_postpress.suite.contract",
     "ContractViolation": "pytest_postpress.errors",
-    "PostpressMock": "pytest_postpress.mock",
-    "PostpressServer": "pytest_postpress.server",
+    "PostpressMock": "pytest_postpress.doubles.mock",
+    "PostpressServer": "pytest_postpress.doubles.server",
     "Violation": "pytest_postpress.validation",
     "closest_variant": "pytest_postpress.validation",
     "error_for_violations": "pytest_postpress.validation",

@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "errors":
         return _print_errors()
-    from pytest_postpress.server import run_cli
+    from pytest_postpress.doubles.server import run_cli
 
     status: int = run_cli(args, parser)
     return status

@@ -1,24 +1,21 @@
-"""Hypothesis strategies for the postpress ``POST /v1/accounts/{id}`` contract.
+"""The top-level ``strategies`` name of the project's layout: a re-export of :mod:`pytest_postpress.strategies`.
 
-Valid request bodies for every provider variant, invalid ones that say which
-documented error they get, account ids from realistic to hostile, and the
-documented responses, all derived from ``pytest_postpress.schema``::
-
-    from hypothesis import given
-    import strategies
-
-    @given(strategies.reconnect_bodies(variants=["LINKEDIN_BASIC"]))
-    def test_client_sends_body_unchanged(body): ...
-
-Importing this package builds no strategy (each is built on its first draw)
-and imports neither pytest nor respx nor httpx.
+Prefer ``from pytest_postpress import strategies``: a project's own ``tests/strategies.py`` (common in
+Hypothesis code bases) shadows this top-level name, never the package's.  The plugin and the suite import
+only :mod:`pytest_postpress.strategies`.
 """
 
 from __future__ import annotations
 
-from strategies._bodies import reconnect_bodies
-from strategies._invalid import MUTATIONS, InvalidBody, invalid_reconnect_bodies
-from strategies._responses import account_ids, error_envelopes, success_bodies
+from pytest_postpress.strategies import (
+    MUTATIONS,
+    InvalidBody,
+    account_ids,
+    error_envelopes,
+    invalid_reconnect_bodies,
+    reconnect_bodies,
+    success_bodies,
+)
 
 __all__ = [
     "MUTATIONS",

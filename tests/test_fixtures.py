@@ -398,10 +398,10 @@ def test_the_doubles_are_imported_only_when_a_fixture_asks(pytester: pytest.Pyte
         """
 import sys
 def test_plain():
-    assert "pytest_postpress.mock" not in sys.modules
-    assert "pytest_postpress.server" not in sys.modules
+    assert "pytest_postpress.doubles.mock" not in sys.modules
+    assert "pytest_postpress.doubles.server" not in sys.modules
 def test_mock(postpress_mock):
-    assert "pytest_postpress.mock" in sys.modules
+    assert "pytest_postpress.doubles.mock" in sys.modules
 """
     )
     pytester.runpytest_subprocess("-p", "no:randomly").assert_outcomes(passed=2)

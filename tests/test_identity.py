@@ -6,7 +6,7 @@ import httpx
 import pytest
 import requests
 
-from pytest_postpress._identity import default_error_identity
+from pytest_postpress.suite._identity import default_error_identity
 
 
 def envelope_response(status: int, type_: str | None) -> httpx.Response:

@@ -18,9 +18,10 @@ import httpx
 import pytest
 
 from pytest_postpress import catalog
-from pytest_postpress._behaviour import MAX_BODY_BYTES, Action, Headers, MockState, resolve_error
-from pytest_postpress.mock import PostpressMock
-from pytest_postpress.server import PostpressServer
+from pytest_postpress.doubles._http import Action, Headers
+from pytest_postpress.doubles._state import MAX_BODY_BYTES, MockState, resolve_error
+from pytest_postpress.doubles.mock import PostpressMock
+from pytest_postpress.doubles.server import PostpressServer
 from pytest_postpress.validation import validate_response
 
 KEY = "pp_test_key_for_the_doubles_0001"

@@ -20,7 +20,7 @@ import aiohttp
 import pytest
 import requests
 
-from pytest_postpress.server import READ_LIMIT, PostpressServer
+from pytest_postpress.doubles.server import READ_LIMIT, PostpressServer
 from pytest_postpress.validation import validate_response
 
 KEY = "pp_test_key_for_the_server_0001"

@@ -67,7 +67,7 @@ def test_import_builds_no_strategy() -> None:
         """
         import json
         import strategies
-        from strategies import _bodies, _invalid, _responses
+        from pytest_postpress.strategies import _bodies, _invalid, _responses
         strategies.reconnect_bodies(); strategies.invalid_reconnect_bodies(); strategies.error_envelopes()
         caches = [_bodies.variant_bodies, _bodies._bodies, _invalid._invalid_bodies, _responses._envelopes]
         print(json.dumps([cache.cache_info().currsize for cache in caches]))

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 import strategies
 from pytest_postpress import schema
-from pytest_postpress.mock import PostpressMock
+from pytest_postpress.doubles.mock import PostpressMock
+from pytest_postpress.strategies import _invalid
 from pytest_postpress.validation import error_for_violations, validate_reconnect_body
-from strategies import _invalid
 
 MISSING_KINDS = {"missing_required", "empty_required", "missing_provider"}
 

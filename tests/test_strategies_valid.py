@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 import strategies
 from pytest_postpress import schema
+from pytest_postpress.strategies import _values
 from pytest_postpress.validation import matching_variants, validate_reconnect_body, validate_response
-from strategies import _values
 
 
 @given(strategies.reconnect_bodies())

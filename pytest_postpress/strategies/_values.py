@@ -34,7 +34,7 @@ from typing import Any, Final
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from strategies import _formats
+from pytest_postpress.strategies import _formats
 
 __all__ = ["HINTS", "ITEM", "KEY_HINTS", "Path", "Slot", "accepted_types", "slots", "uses_hint", "value_strategy"]
 

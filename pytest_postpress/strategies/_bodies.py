@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from pytest_postpress import schema as _schema
-from strategies import _arguments, _values
+from pytest_postpress.strategies import _arguments, _values
 
 __all__ = ["reconnect_bodies", "variant_bodies"]
 

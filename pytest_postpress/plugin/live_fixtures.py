@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_postpress.plugin import settings_of
+from pytest_postpress._keys import settings_of
 
 if TYPE_CHECKING:
-    from pytest_postpress.live import LiveProxy, LiveSession
+    from pytest_postpress.suite.live import LiveProxy, LiveSession
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +24,7 @@ def postpress_live_session(pytestconfig: pytest.Config) -> Iterator[LiveSession]
     settings = settings_of(pytestconfig)
     if not settings.live:
         pytest.skip("postpress_live_session needs --postpress-live (a real server to talk to)")
-    from pytest_postpress.live import LiveSession
+    from pytest_postpress.suite.live import LiveSession
 
     session = LiveSession(
         base_url=settings.base_url,
@@ -39,7 +39,7 @@ def postpress_live_session(pytestconfig: pytest.Config) -> Iterator[LiveSession]
 @pytest.fixture(scope="session")
 def postpress_live_proxy(pytestconfig: pytest.Config, postpress_live_session: LiveSession) -> Iterator[LiveProxy]:
     """A loopback proxy in front of the live server: give its ``.url`` to a client to record and check its traffic."""
-    from pytest_postpress.live import LiveProxy
+    from pytest_postpress.suite.live import LiveProxy
 
     proxy = LiveProxy(postpress_live_session, api_key=settings_of(pytestconfig).api_key)
     proxy.start()

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from pytest_postpress import catalog
 from pytest_postpress import schema as _schema
-from strategies import _arguments
+from pytest_postpress.strategies import _arguments
 
 __all__ = ["account_ids", "error_envelopes", "success_bodies"]
 

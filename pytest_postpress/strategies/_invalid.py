@@ -31,10 +31,10 @@ from hypothesis.errors import InvalidArgument
 
 from pytest_postpress import catalog
 from pytest_postpress import schema as _schema
+from pytest_postpress.strategies import _arguments, _formats, _values
+from pytest_postpress.strategies._bodies import variant_bodies
+from pytest_postpress.strategies._values import ITEM, Path, Slot
 from pytest_postpress.validation import closest_variant, error_for_violations, json_pointer, validate_reconnect_body
-from strategies import _arguments, _formats, _values
-from strategies._bodies import variant_bodies
-from strategies._values import ITEM, Path, Slot
 
 __all__ = ["MUTATIONS", "InvalidBody", "invalid_reconnect_bodies"]
 

@@ -29,8 +29,9 @@ from typing import Any, Final
 import httpx
 
 from pytest_postpress import catalog
-from pytest_postpress._behaviour import Headers, MockState, RecordedCall, Reply
-from pytest_postpress.server import PostpressServer
+from pytest_postpress.doubles._http import Headers, RecordedCall, Reply
+from pytest_postpress.doubles._state import MockState
+from pytest_postpress.doubles.server import PostpressServer
 from pytest_postpress.validation import Violation, validate_response
 
 __all__ = ["RETRYABLE", "BudgetSpent", "Exchange", "LiveProxy", "LiveSession"]

@@ -2,7 +2,7 @@
 
 Kept thin and cheap to import: respx, httpx, jsonschema and hypothesis-jsonschema
 are not imported at pytest start-up; the fixtures that need them (in
-:mod:`pytest_postpress.fixtures` and :mod:`pytest_postpress.live_fixtures`) import
+:mod:`pytest_postpress.plugin.fixtures` and :mod:`pytest_postpress.plugin.live_fixtures`) import
 them when first requested.  Hypothesis is (the ``postpress-*`` profiles are
 registered at import), as Hypothesis's own pytest plugin already does.
 """
@@ -20,17 +20,16 @@ from typing import Any
 
 import pytest
 
-from pytest_postpress import _results, _settings
-from pytest_postpress import profiles as _profiles  # noqa: F401 - registers the postpress-* Hypothesis profiles
-from pytest_postpress._identity import ErrorIdentity, default_error_identity
+from pytest_postpress import _settings
+from pytest_postpress._keys import FUZZ_BUDGET_KEY, SEED_KEY, SETTINGS_KEY, settings_of
 from pytest_postpress.errors import ContractViolation, SecretStr
+from pytest_postpress.plugin import profiles as _profiles  # noqa: F401 - registers the postpress-* Hypothesis profiles
+from pytest_postpress.suite import _results
+from pytest_postpress.suite._identity import ErrorIdentity, default_error_identity
 
-pytest_plugins = ["pytest_postpress.fixtures", "pytest_postpress.live_fixtures"]
+pytest_plugins = ["pytest_postpress.plugin.fixtures", "pytest_postpress.plugin.live_fixtures"]
 
-SETTINGS_KEY = pytest.StashKey[_settings.Settings]()
 RESULTS_KEY = pytest.StashKey[_results.Results]()
-FUZZ_BUDGET_KEY = pytest.StashKey[float]()
-SEED_KEY = pytest.StashKey[int]()
 REPORT_WRITTEN_KEY = pytest.StashKey[str]()
 
 MARKERS = (
@@ -92,11 +91,6 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     session.config.stash[SEED_KEY] = (
         zlib.crc32(str(seed).encode()) if seed is not None else random.SystemRandom().getrandbits(32)
     )
-
-
-def settings_of(config: pytest.Config) -> _settings.Settings:
-    """The resolved settings of this session."""
-    return config.stash[SETTINGS_KEY]
 
 
 def pytest_report_header(config: pytest.Config) -> str:

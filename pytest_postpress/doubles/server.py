@@ -1,7 +1,7 @@
 """The mock API on a real HTTP/1.1 server on loopback, for clients not built on httpx.
 
 :class:`PostpressServer` serves the same brain as the respx mock
-(:class:`~pytest_postpress._behaviour.MockState`) with the standard
+(:class:`~pytest_postpress.doubles._state.MockState`) with the standard
 library's ``socketserver``/``http.server``: one thread per connection,
 keep-alive, ``Expect: 100-continue``, chunked request bodies, and a read
 timeout per connection so that a client that sends half a request is
@@ -29,14 +29,9 @@ from types import FrameType, TracebackType
 from typing import IO, Any, Final
 
 from pytest_postpress import __version__, catalog
-from pytest_postpress._behaviour import (
-    Action,
-    DoubleSurface,
-    Headers,
-    MockState,
-    Reply,
-    reconnect_path,
-)
+from pytest_postpress.doubles._http import Action, Headers, Reply
+from pytest_postpress.doubles._state import MockState, reconnect_path
+from pytest_postpress.doubles._surface import DoubleSurface
 
 __all__ = ["PostpressServer", "run_cli"]
 
@@ -402,7 +397,7 @@ class PostpressServer(DoubleSurface):
         return self.origin + reconnect_path(self.state.prefix, account_id)
 
     def check_all_routed(self) -> None:
-        """Raise :class:`~pytest_postpress._behaviour.UnroutedRequestError` if a request was not routed,
+        """Raise :class:`~pytest_postpress.doubles._state.UnroutedRequestError` if a request was not routed,
         and ``AssertionError`` if answering one hit an internal error."""
         __tracebackhide__ = True
         with self._errors_lock:
@@ -441,7 +436,7 @@ class PostpressServer(DoubleSurface):
 
 
 def _parse_error_argument(value: str, parser: argparse.ArgumentParser) -> catalog.DocumentedError:
-    from pytest_postpress._behaviour import describe_undocumented, resolve_error
+    from pytest_postpress.doubles._state import describe_undocumented, resolve_error
 
     status_text, sep, type_ = value.partition(":")
     if not sep or not status_text.strip().isdigit() or not type_.strip():

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_postpress import plugin
+from pytest_postpress._keys import settings_of
 from pytest_postpress.catalog import DOCUMENTED_ERRORS, STATUSES, DocumentedError, find_error, types_for_status
 
 if TYPE_CHECKING:
-    from pytest_postpress._behaviour import MockState
-    from pytest_postpress.mock import PostpressMock
-    from pytest_postpress.server import PostpressServer
+    from pytest_postpress.doubles._state import MockState
+    from pytest_postpress.doubles.mock import PostpressMock
+    from pytest_postpress.doubles.server import PostpressServer
 
 _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 _MARKER = "postpress_error"
@@ -39,13 +39,13 @@ def _failed(node: pytest.Item | pytest.Collector) -> bool:
 
 
 def _skip_in_live_mode(config: pytest.Config, what: str) -> None:
-    if plugin.settings_of(config).live:
+    if settings_of(config).live:
         pytest.skip(f"{what} is not used with --postpress-live: the client talks to the real server there")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip tests marked ``postpress_mock_only`` in live mode."""
-    if not plugin.settings_of(config).live:
+    if not settings_of(config).live:
         return
     skip = pytest.mark.skip(reason="postpress_mock_only: needs the mock; skipped with --postpress-live")
     for item in items:
@@ -199,7 +199,7 @@ def postpress_mock(
     reconnect route fails the test.  Skipped with ``--postpress-live``.
     """
     _skip_in_live_mode(request.config, "postpress_mock")
-    from pytest_postpress.mock import PostpressMock
+    from pytest_postpress.doubles.mock import PostpressMock
 
     mock = PostpressMock(base_url=postpress_base_url, api_key=postpress_api_key, accounts=[postpress_account_id])
     _apply_error(request, mock.state)
@@ -216,9 +216,9 @@ def postpress_mock(
 def postpress_server_session(pytestconfig: pytest.Config) -> Iterator[PostpressServer]:
     """The loopback server of this session (one per xdist worker); prefer ``postpress_server``, which resets it."""
     _skip_in_live_mode(pytestconfig, "postpress_server")
-    from pytest_postpress.server import PostpressServer
+    from pytest_postpress.doubles.server import PostpressServer
 
-    settings = plugin.settings_of(pytestconfig)
+    settings = settings_of(pytestconfig)
     prefix = urllib.parse.urlsplit(settings.base_url).path
     server = PostpressServer(api_key=settings.api_key, accounts=[settings.account_id], prefix=prefix, timeout=2.0)
     server.start()

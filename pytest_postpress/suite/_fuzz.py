@@ -25,9 +25,9 @@ import pytest
 from hypothesis import HealthCheck, given, reproduce_failure, seed, settings
 from hypothesis import strategies as st
 
-from pytest_postpress import _results
 from pytest_postpress import schema as _schema
-from pytest_postpress.plugin import FUZZ_BUDGET_KEY, SEED_KEY, settings_of
+from pytest_postpress._keys import FUZZ_BUDGET_KEY, SEED_KEY, settings_of
+from pytest_postpress.suite import _results
 
 __all__ = ["client_name", "redacted_json", "run_fuzz"]
 

@@ -1,7 +1,7 @@
 """A respx mock of ``POST {base}/v1/accounts/{id}`` that answers the way the documented API does.
 
 :class:`PostpressMock` puts the transport-independent brain
-(:class:`~pytest_postpress._behaviour.MockState`) behind a respx router:
+(:class:`~pytest_postpress.doubles._state.MockState`) behind a respx router:
 while it is active, every httpx client (sync or async) that talks to the
 base URL is answered by DECISIONS.md rule 22, and every call is recorded.
 
@@ -22,14 +22,9 @@ import httpx
 import respx
 from respx.models import AllMockedAssertionError
 
-from pytest_postpress._behaviour import (
-    Action,
-    DoubleSurface,
-    Headers,
-    MockState,
-    UnroutedRequestError,
-    reconnect_path,
-)
+from pytest_postpress.doubles._http import Action, Headers
+from pytest_postpress.doubles._state import MockState, UnroutedRequestError, reconnect_path
+from pytest_postpress.doubles._surface import DoubleSurface
 
 __all__ = ["PostpressMock", "PostpressNotMocked"]
 
@@ -122,7 +117,7 @@ class PostpressMock(DoubleSurface):
         return scheme_host + reconnect_path(self.state.prefix, account_id)
 
     def check_all_routed(self) -> None:
-        """Raise :class:`~pytest_postpress._behaviour.UnroutedRequestError` if a request was not routed."""
+        """Raise :class:`~pytest_postpress.doubles._state.UnroutedRequestError` if a request was not routed."""
         __tracebackhide__ = True
         self.state.check_all_routed("postpress_mock")
 

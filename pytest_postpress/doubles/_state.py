@@ -15,41 +15,33 @@ prefix, the accounts, the forced answers, the recorded calls) and
    offending field by its JSON path;
 7. otherwise 201 ``AccountReconnected``.
 
-The respx mock (:mod:`pytest_postpress.mock`) and the loopback server
-(:mod:`pytest_postpress.server`) are thin transports around it, so both answer
+The respx mock (:mod:`pytest_postpress.doubles.mock`) and the loopback server
+(:mod:`pytest_postpress.doubles.server`) are thin transports around it, so both answer
 byte for byte the same.  Only the standard library and the contract modules
 are imported here: no pytest, no respx, no httpx.
 """
 
 from __future__ import annotations
 
-import enum
-import functools
 import hmac
 import itertools
-import json
 import re
 import threading
 import urllib.parse
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from pytest_postpress import catalog
+from pytest_postpress.doubles._http import JSON_HEADERS, Action, Headers, RecordedCall, Reply, dumps, parse_json
 from pytest_postpress.validation import error_for_violations, validate_reconnect_body, validate_response
 
 __all__ = [
     "MAX_BODY_BYTES",
     "ROUTE",
-    "SECRET_HEADERS",
-    "Action",
-    "DoubleSurface",
     "ErrorLike",
-    "Headers",
     "MockState",
-    "RecordedCall",
-    "Reply",
     "SuccessPolicy",
     "UnroutedRequestError",
     "describe_undocumented",
@@ -59,9 +51,7 @@ __all__ = [
 
 ROUTE: Final = "/v1/accounts/"
 MAX_BODY_BYTES: Final = 1024 * 1024  # rule 22: "Body over 1 MiB"
-# Header names whose values are never shown (repr, messages, logs).
-SECRET_HEADERS: Final = frozenset({"x-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie"})
-JSON_HEADERS: Final[tuple[tuple[str, str], ...]] = (("Content-Type", "application/json"),)
+
 
 ErrorLike = catalog.DocumentedError | tuple[int, str]
 SuccessPolicy = str | Callable[[str], str] | None
@@ -77,144 +67,6 @@ class UnroutedRequestError(AssertionError):
 
     Subclasses ``AssertionError`` so that it shows as a test failure.
     """
-
-
-class Action(enum.Enum):
-    """What the transport does with a :class:`Reply`."""
-
-    RESPOND = "respond"
-    FAIL_CONNECTION = "fail_connection"
-    TIME_OUT = "time_out"
-
-
-@dataclass(frozen=True)
-class Reply:
-    """One answer: ``status``, ``headers`` and ``body`` to send, or a transport ``action``.
-
-    For :attr:`Action.FAIL_CONNECTION` (close the connection without answering)
-    and :attr:`Action.TIME_OUT` (never answer) ``status`` is 0 and there is no body.
-    """
-
-    status: int
-    headers: tuple[tuple[str, str], ...] = JSON_HEADERS
-    body: bytes = b""
-    action: Action = Action.RESPOND
-
-    @property
-    def json(self) -> Any:
-        """The body parsed as JSON, or ``None`` when it is not JSON."""
-        return _loads_or_none(self.body)
-
-
-class Headers(Mapping[str, str]):
-    """Request headers: an immutable, case-insensitive mapping.
-
-    Repeated headers are joined with ``", "`` (as HTTP allows);
-    :meth:`get_list` returns them one by one and :attr:`raw` keeps the pairs
-    as received.  ``repr`` never shows the values of secret headers
-    (``X-API-KEY``, ``Authorization``, ``Cookie``...).
-    """
-
-    __slots__ = ("_joined", "_lists", "raw")
-
-    def __init__(self, items: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
-        pairs = items.items() if isinstance(items, Mapping) else items
-        self.raw: tuple[tuple[str, str], ...] = tuple((str(name), str(value)) for name, value in pairs)
-        lists: dict[str, list[str]] = {}
-        for name, value in self.raw:
-            lists.setdefault(name.lower(), []).append(value)
-        self._lists = lists
-        self._joined = {name: ", ".join(values) for name, values in lists.items()}
-
-    def __getitem__(self, name: str) -> str:
-        if not isinstance(name, str):
-            raise KeyError(name)
-        return self._joined[name.lower()]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._joined)
-
-    def __len__(self) -> int:
-        return len(self._joined)
-
-    def get_list(self, name: str) -> list[str]:
-        """Every value of header ``name``, in the order received (empty when absent)."""
-        return list(self._lists.get(name.lower(), ()))
-
-    def __repr__(self) -> str:
-        shown = {name: "(hidden)" if name in SECRET_HEADERS else value for name, value in self._joined.items()}
-        return f"Headers({shown!r})"
-
-
-@dataclass(frozen=True, repr=False)
-class RecordedCall:
-    """One request as a test double received it.
-
-    ``raw_path`` is the path exactly as sent (percent-escapes intact, no
-    query); ``query`` is the raw query string.  ``routed`` tells whether it
-    was the reconnect route (``POST {prefix}/v1/accounts/...``);
-    ``account_id`` is the decoded id when the path has the reconnect shape.
-    ``status`` is the status answered, or ``None`` when no answer was given
-    (a forced connection failure or time-out, or a request that was not
-    routed and raised in the client).  ``forced`` tells whether a forced
-    answer (``respond_with`` and friends) was used.
-    """
-
-    method: str
-    url: str
-    raw_path: str
-    query: str
-    headers: Headers
-    content: bytes
-    routed: bool
-    account_id: str | None
-    status: int | None
-    forced: bool = False
-
-    @functools.cached_property
-    def json(self) -> Any:
-        """The body parsed as JSON, or ``None`` when it is absent or not JSON."""
-        return _loads_or_none(self.content)
-
-    def __repr__(self) -> str:
-        answered = "no answer" if self.status is None else str(self.status)
-        return f"<RecordedCall {self.method} {self.raw_path} ({len(self.content)} bytes) -> {answered}>"
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _loads_or_none(body: bytes) -> Any:
-    value, problem = _parse_json(body)
-    return None if problem else value
-
-
-def _parse_json(body: bytes) -> tuple[Any, str | None]:
-    """Parse ``body`` as strict JSON (UTF-8, no BOM, no NaN); return ``(value, problem)``."""
-    if not body:
-        return None, "the body is empty: send the JSON body of one reconnect variant"
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return None, f"the body is not UTF-8 (byte 0x{body[error.start]:02X} at offset {error.start})"
-    if text.startswith("\ufeff"):
-        return None, "the body starts with a byte order mark; JSON text is UTF-8 without one (RFC 8259)"
-    try:
-        return json.loads(text, parse_constant=_reject_constant), None
-    except json.JSONDecodeError as error:
-        return None, f"the body is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
-    except RecursionError:
-        return None, "the body is not JSON this API accepts: it is nested too deeply"
-    except ValueError as error:
-        return None, f"the body is not valid JSON: {error}"
-
-
-_ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
-def _dumps(body: Mapping[str, Any]) -> bytes:
-    return _ENCODER.encode(body).encode("utf-8")
 
 
 def reconnect_path(prefix: str, account_id: str) -> str:
@@ -402,13 +254,13 @@ class MockState:
         _check_times(times)
         fixed: bytes | None = None
         if envelope is not None:
-            fixed = _dumps(self._checked_envelope(documented, envelope))
+            fixed = dumps(self._checked_envelope(documented, envelope))
 
         def make(number: int, use: int) -> Reply:
             if fixed is not None:
                 return Reply(documented.status, JSON_HEADERS, fixed)
             shape = vary_start + use if vary else 0
-            return Reply(documented.status, JSON_HEADERS, _dumps(_shape(documented, shape, _instance(number))))
+            return Reply(documented.status, JSON_HEADERS, dumps(_shape(documented, shape, _instance(number))))
 
         self._force(_Forced(make, times))
         return documented
@@ -442,7 +294,7 @@ class MockState:
         _check_times(times)
         body = content.encode("utf-8") if isinstance(content, str) else bytes(content)
         if headers is None:
-            kind = "application/json" if _parse_json(body)[1] is None else "text/plain; charset=utf-8"
+            kind = "application/json" if parse_json(body)[1] is None else "text/plain; charset=utf-8"
             pairs: tuple[tuple[str, str], ...] = (("Content-Type", kind),)
         else:
             pairs = tuple((str(name), str(value)) for name, value in headers.items())
@@ -617,7 +469,7 @@ class MockState:
         assert error is not None, (status, type_)
         body = {"title": error.title, "type": error.type, "status": status, "detail": detail}
         body["instance"] = _instance(number)
-        return Reply(status, JSON_HEADERS, _dumps(body))
+        return Reply(status, JSON_HEADERS, dumps(body))
 
     def _rule_22(
         self,
@@ -642,7 +494,7 @@ class MockState:
         problem = _framing_problem(headers, body) or _content_type_problem(headers)
         value: Any = None
         if problem is None:
-            value, problem = _parse_json(body)
+            value, problem = parse_json(body)
         if problem is not None:
             return self.error_reply(400, "errors/invalid_request", problem, number)
         if len(body) > MAX_BODY_BYTES:
@@ -663,7 +515,7 @@ class MockState:
         answered = policy(path_id) if callable(policy) else (path_id if policy is None else policy)
         if not isinstance(answered, str) or not answered:
             raise ValueError(f"success_account_id returned {answered!r}; a 201 needs a non-empty string account_id")
-        return Reply(201, JSON_HEADERS, _dumps({"object": "AccountReconnected", "account_id": answered}))
+        return Reply(201, JSON_HEADERS, dumps({"object": "AccountReconnected", "account_id": answered}))
 
     def _key_problem(self, headers: Headers, raw_query: bytes) -> str | None:
         sent = headers.get("x-api-key")
@@ -742,78 +594,3 @@ def _content_type_problem(headers: Headers) -> str | None:
         if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
             return f"the Content-Type charset is {_clip(value.strip())!r}: JSON is sent as UTF-8"
     return None
-
-
-class DoubleSurface:
-    """The methods the respx mock and the loopback server share, all delegating to their :class:`MockState`."""
-
-    state: MockState
-
-    @property
-    def calls(self) -> list[RecordedCall]:
-        """Every request received, in order."""
-        return self.state.calls
-
-    @property
-    def unrouted(self) -> list[RecordedCall]:
-        """The requests that were not the reconnect route."""
-        return self.state.unrouted
-
-    def add_account(self, account_id: str) -> None:
-        """Make ``account_id`` (decoded, e.g. ``"a b"``) an account that exists."""
-        self.state.add_account(account_id)
-
-    def respond_with(
-        self,
-        error: ErrorLike,
-        *,
-        times: int | None = 1,
-        envelope: Mapping[str, Any] | None = None,
-        vary: bool = False,
-    ) -> catalog.DocumentedError:
-        """Answer a documented error (a ``DocumentedError`` or ``(status, type)``) to the next ``times``
-        reconnects (``None``: every one); ``envelope`` replaces the body (validated), ``vary=True``
-        cycles through the envelope shapes the contract allows.  Raises ``ValueError`` for an
-        undocumented pair, listing the documented types of that status."""
-        return self.state.respond_with(error, times=times, envelope=envelope, vary=vary)
-
-    def respond_raw(
-        self,
-        status: int,
-        content: bytes | str,
-        *,
-        headers: Mapping[str, str] | None = None,
-        times: int | None = 1,
-    ) -> None:
-        """Answer anything (a non-JSON 502, an undocumented status, a bad 201) to the next ``times`` reconnects."""
-        self.state.respond_raw(status, content, headers=headers, times=times)
-
-    def fail_connection(self, *, times: int | None = 1) -> None:
-        """Give the next ``times`` reconnects no answer: the mock raises ``httpx.ConnectError``, the server
-        closes the connection."""
-        self.state.fail_connection(times=times)
-
-    def time_out(self, *, times: int | None = 1) -> None:
-        """Let the next ``times`` reconnects time out: the mock raises ``httpx.ReadTimeout``, the server holds
-        the request unanswered (until reset, stop or ``max_hold`` seconds), then closes."""
-        self.state.time_out(times=times)
-
-    @property
-    def success_account_id(self) -> SuccessPolicy:
-        """``account_id`` of a 201: ``None`` (the path id), a string, or a callable ``(path_id) -> str``."""
-        return self.state.success_account_id
-
-    @success_account_id.setter
-    def success_account_id(self, policy: SuccessPolicy) -> None:
-        self.state.success_account_id = policy
-
-    @property
-    def assert_all_routed(self) -> bool:
-        """When true (the default) a request that is not the reconnect route fails the test (the mock
-        raises in the client; the fixtures check at teardown); when false it just gets a 404
-        ``errors/resource_not_found`` naming the route."""
-        return self.state.assert_all_routed
-
-    @assert_all_routed.setter
-    def assert_all_routed(self, value: bool) -> None:
-        self.state.assert_all_routed = bool(value)

@@ -1,0 +1,327 @@
+"""The assertions of the contract suite and the messages they fail with.
+
+Each failure is a :class:`~pytest_postpress.errors.ContractViolation` whose message says what the
+contract requires, what the client did and how to fix it; every known secret is scrubbed from it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+from pytest_postpress.errors import ContractViolation
+from pytest_postpress.suite._fuzz import SECRET_FIELDS
+from pytest_postpress.suite._identity import ErrorIdentity
+from pytest_postpress.validation import validate_reconnect_body
+
+_UNRESERVED_SEGMENT = re.compile(r"(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+")
+
+
+def _show(value: Any, key: str | None) -> str:
+    """A value for a message; secret fields are described, never shown."""
+    if key in SECRET_FIELDS and value is not None:
+        size = f" of {len(value)} characters" if isinstance(value, str) else ""
+        return f"<hidden {type(value).__name__}{size}>"
+    text = json.dumps(value, ensure_ascii=False) if _is_json(value) else repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _is_json(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _same_json(a: Any, b: Any) -> bool:
+    # JSON has one number type (993 == 993.0) but booleans are not numbers.
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b
+    return type(a) is type(b) and a == b if not isinstance(a, dict | list) else False
+
+
+def first_difference(expected: Any, found: Any, path: str = "", key: str | None = None) -> str | None:
+    """Describe the first place where ``found`` differs from ``expected`` as JSON, or ``None``."""
+    where = path or "(root)"
+    if isinstance(expected, dict):
+        if not isinstance(found, dict):
+            return f"at {where}: expected an object, found {_show(found, key)}"
+        for name, value in expected.items():
+            sub = f"{path}/{name}"
+            if name not in found:
+                return f"at {sub}: field dropped (expected {_show(value, name)})"
+            difference = first_difference(value, found[name], sub, name)
+            if difference:
+                return difference
+        for name in found:
+            if name not in expected:
+                return f"at {path}/{name}: field added that the caller did not pass ({_show(found[name], name)})"
+        return None
+    if isinstance(expected, list):
+        if not isinstance(found, list):
+            return f"at {where}: expected an array, found {_show(found, key)}"
+        if len(found) != len(expected):
+            return f"at {where}: expected {len(expected)} items, found {len(found)}"
+        for index, (a, b) in enumerate(zip(expected, found, strict=True)):
+            difference = first_difference(a, b, f"{path}/{index}", key)
+            if difference:
+                return difference
+        return None
+    if _same_json(expected, found):
+        return None
+    if found is None:
+        return f"at {where}: expected {_show(expected, key)}, found null (nulled)"
+    return f"at {where}: expected {_show(expected, key)}, found {_show(found, key)}"
+
+
+def _describe_error(error: BaseException) -> str:
+    text = str(error).splitlines()[0] if str(error) else ""
+    if len(text) > 160:
+        text = text[:157] + "..."
+    return f"{type(error).__module__}.{type(error).__qualname__}({text!r})"
+
+
+def read_account_id(result: Any) -> str | None:
+    """The account id a client returned: a ``str``, an object with ``.account_id``, or a mapping."""
+    if isinstance(result, str):
+        return result
+    if isinstance(result, Mapping):
+        value = result.get("account_id")
+        return value if isinstance(value, str) else None
+    value = getattr(result, "account_id", None)
+    return value if isinstance(value, str) else None
+
+
+@dataclass
+class Outcome:
+    """What one call of the client did: its result or exception, and the requests it sent."""
+
+    result: Any = None
+    error: BaseException | None = None
+    calls: list[Any] = field(default_factory=list)
+
+    @property
+    def raised(self) -> bool:
+        return self.error is not None
+
+
+class _Check:
+    """The assertions of the suite, shared by the mock checks and the live checks."""
+
+    def __init__(self, name: str, base_url: str, api_key: str, identity: Callable[[BaseException], Any]) -> None:
+        self.name = name
+        self.base_url = base_url
+        self.api_key = api_key
+        self.identity = identity
+        self.secrets: set[str] = {api_key}
+
+    def hide(self, body: Any) -> None:
+        """Remember the secret values of ``body`` so that no message can show them."""
+        if isinstance(body, dict):
+            for name, value in body.items():
+                if name in SECRET_FIELDS and isinstance(value, str):
+                    self.secrets.add(value)
+                elif name in SECRET_FIELDS and isinstance(value, dict):
+                    self.secrets.update(v for v in value.values() if isinstance(v, str))
+                else:
+                    self.hide(value)
+        elif isinstance(body, list):
+            for item in body:
+                self.hide(item)
+
+    def fail(self, required: str, observed: str, fix: str) -> NoReturn:
+        message = f"[{self.name}] the contract requires {required}\n  the client {observed}\n  how to fix: {fix}"
+        # A client's exception text may quote the key or a password: scrub every known secret.
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            if len(secret) >= 4:
+                message = message.replace(secret, "<hidden>")
+        raise ContractViolation(message)
+
+    def one_call(self, outcome: Outcome, *, allow_refusal: bool = False) -> Any | None:
+        if not outcome.calls:
+            if outcome.raised and allow_refusal:
+                return None
+            if outcome.raised:
+                assert outcome.error is not None
+                self.fail(
+                    "one POST request to the endpoint",
+                    f"sent nothing and raised {_describe_error(outcome.error)}",
+                    "send the request; do not validate or refuse a documented-valid call",
+                )
+            self.fail("one POST request to the endpoint", "sent nothing", "call the endpoint once per reconnect")
+        if len(outcome.calls) > 1:
+            self.fail(
+                "exactly one request per reconnect",
+                f"sent {len(outcome.calls)} requests",
+                "send once; reconnecting is not idempotent, so do not retry on its own",
+            )
+        return outcome.calls[0]
+
+    # 1. request line ---------------------------------------------------------------------------------
+    def request_line(self, call: Any, account_id: str) -> None:
+        prefix = urllib.parse.urlsplit(self.base_url).path.rstrip("/") + "/v1/accounts/"
+        expected = prefix + urllib.parse.quote(account_id, safe="")
+        path = str(call.raw_path)
+        query = str(getattr(call, "query", ""))
+        raw = path + ("?" + query if query else "")
+        if call.method != "POST":
+            self.fail("method POST", f"sent {call.method} {raw}", "use POST for the reconnect endpoint")
+        injected = (
+            f"sent the path {raw!r} for the id {account_id!r}: the id was not percent-encoded as one path "
+            "segment, so it changed the path (a path-injection risk: an id such as '../x' reaches another "
+            "endpoint)"
+        )
+        fix = (
+            "encode the id with urllib.parse.quote(account_id, safe='') (or encodeURIComponent) before building the URL"
+        )
+        if not path.startswith(prefix):
+            self.fail(f"the path {expected!r}", injected, fix)
+        segment = path[len(prefix) :]
+        if query or "/" in segment or "#" in raw:
+            self.fail(f"the path {expected!r} with no query string", injected, fix)
+        if _UNRESERVED_SEGMENT.fullmatch(segment) is None:
+            self.fail(
+                f"the id percent-encoded as UTF-8 outside RFC 3986 unreserved characters: {expected!r}",
+                f"sent the path {raw!r}",
+                fix,
+            )
+        try:
+            decoded = urllib.parse.unquote(segment, errors="strict")
+        except UnicodeDecodeError:
+            decoded = None
+        if decoded != account_id:
+            self.fail(
+                f"the path segment to decode back to the id {account_id!r}",
+                f"sent {segment!r}, which decodes to {decoded!r}",
+                fix + "; percent-encode UTF-8 bytes, once (no double encoding)",
+            )
+        if segment in {".", ".."}:
+            self.fail(f"the path {expected!r}", injected, "encode '.' as %2E for the ids '.' and '..', or refuse them")
+
+    # 2. authentication -------------------------------------------------------------------------------
+    def authentication(self, call: Any) -> None:
+        headers = {name.lower(): value for name, value in call.headers.items()}
+        raw = str(call.raw_path) + "?" + str(getattr(call, "query", ""))
+        if self.api_key and (self.api_key in raw or urllib.parse.quote(self.api_key, safe="") in raw):
+            self.fail(
+                "the API key in the X-API-KEY header only",
+                "put the API key in the URL (query string or path), where logs and proxies record it",
+                "send it as the X-API-KEY header",
+            )
+        authorization = headers.get("authorization", "")
+        if self.api_key and self.api_key in authorization:
+            self.fail(
+                "the API key in the X-API-KEY header, not Authorization",
+                "sent the key in the Authorization header",
+                "send it as the X-API-KEY header",
+            )
+        if "x-api-key" not in headers:
+            names = ", ".join(sorted(call.headers.keys())) or "none"
+            self.fail(
+                "the header X-API-KEY carrying the API key",
+                f"sent no X-API-KEY header (headers sent: {names})",
+                "add the header X-API-KEY: <your key>",
+            )
+        if headers["x-api-key"] != self.api_key:
+            self.fail(
+                "X-API-KEY to equal the configured key (postpress_api_key)",
+                f"sent a different X-API-KEY value ({len(headers['x-api-key'])} characters; values hidden)",
+                "pass the configured key through unchanged (no prefix such as 'Bearer ', no whitespace)",
+            )
+
+    # 3. body -----------------------------------------------------------------------------------------
+    def body(self, call: Any, body: Any) -> None:
+        headers = {name.lower(): value for name, value in call.headers.items()}
+        content_type = headers.get("content-type")
+        media = (content_type or "").split(";")[0].strip().lower()
+        if media != "application/json":
+            self.fail(
+                "Content-Type: application/json",
+                f"sent Content-Type {content_type!r}" if content_type else "sent no Content-Type header",
+                "send the body as JSON (httpx: json=body; requests: json=body)",
+            )
+        try:
+            sent = json.loads(call.content.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as error:
+            self.fail(
+                "a UTF-8 JSON body", f"sent a body that is not JSON ({type(error).__name__})", "serialise with json"
+            )
+        difference = first_difference(body, sent)
+        if difference:
+            self.fail(
+                "the body sent to equal, as JSON, the body the caller passed (nothing dropped, renamed, "
+                "re-typed, nulled or added)",
+                f"sent a different body {difference}",
+                "send the caller's body as it is; do not drop, rename, coerce or fill in fields",
+            )
+        violations = validate_reconnect_body(sent)
+        if violations and not validate_reconnect_body(body):
+            self.fail("a valid body", f"sent an invalid body: {violations[0]}", "send the caller's body unchanged")
+
+    # 4. success --------------------------------------------------------------------------------------
+    def success(self, outcome: Outcome, expected_id: str) -> None:
+        if outcome.raised:
+            assert outcome.error is not None
+            self.fail(
+                "a 201 AccountReconnected to be read as success",
+                f"raised {_describe_error(outcome.error)} on a 201",
+                "treat 201 as success and return the response's account_id",
+            )
+        found = read_account_id(outcome.result)
+        if found is None:
+            self.fail(
+                "the result to be the account id (a str, an object with .account_id, or a mapping with 'account_id')",
+                f"returned {type(outcome.result).__name__}: {_show(outcome.result, None)}",
+                "return the account_id of the 201 body, or an object or dict that carries it",
+            )
+        if found != expected_id:
+            self.fail(
+                f"the account id of the 201 body ({expected_id!r}), which need not equal the path id",
+                f"returned {found!r}",
+                "read account_id from the response body instead of echoing the id you sent",
+            )
+
+    # 5. errors ---------------------------------------------------------------------------------------
+    def raised_with(self, outcome: Outcome, status: int, type_: str | None, what: str) -> ErrorIdentity:
+        if not outcome.raised:
+            self.fail(
+                f"an exception for {what}",
+                f"reported success ({_show(outcome.result, None)})",
+                "raise on every status other than 201",
+            )
+        assert outcome.error is not None
+        identity = self.identity(outcome.error)
+        if identity is None:
+            self.fail(
+                f"the raised error to tell the status {status}" + (f" and type {type_}" if type_ else ""),
+                f"raised {_describe_error(outcome.error)}, from which postpress_error_identity reads nothing",
+                "carry status and type on your exception (attributes status/type), or override the "
+                "postpress_error_identity fixture to read your exception class",
+            )
+        if (
+            not isinstance(identity, tuple)
+            or len(identity) != 2
+            or not isinstance(identity[0], int)
+            or not (identity[1] is None or isinstance(identity[1], str))
+        ):
+            self.fail(
+                "postpress_error_identity to return (status: int, type: str | None) or None",
+                f"raised {_describe_error(outcome.error)}, and postpress_error_identity returned {identity!r}",
+                "fix your override of the postpress_error_identity fixture",
+            )
+        found_status, found_type = identity
+        if found_status != status or (type_ is not None and found_type != type_):
+            self.fail(
+                f"the error to be identified as ({status}, {type_!r})" if type_ else f"the status {status}",
+                f"raised {_describe_error(outcome.error)}, identified as ({found_status}, {found_type!r})",
+                "identify errors by the (status, type) pair of the response"
+                + ("; 504 errors/request_timeout is not 408" if type_ == "errors/request_timeout" else ""),
+            )
+        return (found_status, found_type)

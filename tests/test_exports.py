@@ -66,4 +66,7 @@ def test_plugin_modules_import_is_cheap(module: str) -> None:
     # itself is imported (the postpress-* profiles are registered at module level), as Hypothesis's own pytest
     # plugin already does at every start; benchmarks/bench_contract.py measures what the plugin costs.
     loaded = _modules_after(f"import pytest_postpress.{module}")
-    assert not {"respx", "httpx", "hypothesis_jsonschema", "jsonschema", "strategies", "pytest_postpress.strategies"} & loaded
+    assert (
+        not {"respx", "httpx", "hypothesis_jsonschema", "jsonschema", "strategies", "pytest_postpress.strategies"}
+        & loaded
+    )

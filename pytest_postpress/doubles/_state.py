@@ -409,7 +409,7 @@ class MockState:
             if forced is not None:
                 reply = forced.make(number, forced.uses - 1)
             else:
-                reply = self._rule_22(raw_path, raw_query, headers, body, account_id, shape_problem, number)
+                reply = self._judge(raw_path, raw_query, headers, body, account_id, shape_problem, number)
         else:
             reply = self.error_reply(
                 404,
@@ -471,7 +471,7 @@ class MockState:
         body["instance"] = _instance(number)
         return Reply(status, JSON_HEADERS, dumps(body))
 
-    def _rule_22(
+    def _judge(
         self,
         raw_path: bytes,
         raw_query: bytes,

@@ -112,7 +112,7 @@ class Outcome:
         return self.error is not None
 
 
-class _Check:
+class Assertions:
     """The assertions of the suite, shared by the mock checks and the live checks."""
 
     def __init__(self, name: str, base_url: str, api_key: str, identity: Callable[[BaseException], Any]) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from pytest_postpress.samples import sample_body
 from pytest_postpress.suite import _results
-from pytest_postpress.suite._assertions import Outcome, _Check, _describe_error, _show
+from pytest_postpress.suite._assertions import Assertions, Outcome, _describe_error, _show
 from pytest_postpress.suite._fuzz import client_name
 
 
@@ -23,7 +23,7 @@ class Harness:
     call: Callable[[str, Any], Any]
     double: Any
     account_id: str
-    check: _Check
+    check: Assertions
 
     def invoke(self, body: Any, *, account_id: str | None = None) -> Outcome:
         """Call the client once with ``body`` (a copy) and collect what it returned or raised and what it sent."""

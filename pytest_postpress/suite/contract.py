@@ -33,7 +33,7 @@ from pytest_postpress import schema as _schema
 from pytest_postpress._keys import settings_of
 from pytest_postpress.errors import ContractViolation
 from pytest_postpress.samples import sample_body
-from pytest_postpress.suite._assertions import Outcome, _Check
+from pytest_postpress.suite._assertions import Assertions, Outcome
 from pytest_postpress.suite._fuzz import redacted_json, run_fuzz
 from pytest_postpress.suite._harness import Harness
 from pytest_postpress.suite.live import Exchange, LiveSession
@@ -150,10 +150,10 @@ class ReconnectContract:
         postpress_base_url: str,
         postpress_api_key: str,
         postpress_error_identity: Callable[[BaseException], Any],
-    ) -> _Check:
+    ) -> Assertions:
         """The assertions of the suite, bound to this test's check name, key and error identity."""
         name = request.node.originalname.removeprefix("test_")
-        return _Check(name, postpress_base_url, postpress_api_key, postpress_error_identity)
+        return Assertions(name, postpress_base_url, postpress_api_key, postpress_error_identity)
 
     @pytest.fixture
     def postpress_harness(
@@ -162,7 +162,7 @@ class ReconnectContract:
         postpress_call: Callable[[str, Any], Any],
         postpress_double: Any,
         postpress_account_id: str,
-        postpress_check: _Check,
+        postpress_check: Assertions,
     ) -> Harness:
         """What one check works with: the client, the double (or live proxy), the account, the assertions."""
         return Harness(request, postpress_call, postpress_double, postpress_account_id, postpress_check)
@@ -172,85 +172,87 @@ class ReconnectContract:
     @pytest.mark.postpress_fuzz
     def test_request_line(self, postpress_harness: Harness) -> None:
         """Method POST and path {base}/v1/accounts/{id}, the id percent-encoded as one segment (any id)."""
-        h = postpress_harness
+        harness = postpress_harness
 
         def example(account_id: str) -> None:
             # Reset per example: no state leaks from one example to the next.
-            h.double.reset()
-            h.double.add_account(account_id)
-            outcome = h.invoke(sample_body("LINKEDIN_BASIC"), account_id=account_id)
+            harness.double.reset()
+            harness.double.add_account(account_id)
+            outcome = harness.invoke(sample_body("LINKEDIN_BASIC"), account_id=account_id)
             # "." and ".." cannot be one path segment unless encoded as %2E: refusing them is fine.
-            call = h.check.one_call(outcome, allow_refusal=account_id in {".", ".."})
+            call = harness.check.one_call(outcome, allow_refusal=account_id in {".", ".."})
             if call is not None:
-                h.check.request_line(call, account_id)
+                harness.check.request_line(call, account_id)
 
-        run_fuzz(h.request, strategies.account_ids(), example, describe=lambda value: f"account id {value!r}")
+        run_fuzz(harness.request, strategies.account_ids(), example, describe=lambda value: f"account id {value!r}")
 
     @pytest.mark.postpress_mock_only
     def test_authentication(self, postpress_harness: Harness) -> None:
         """X-API-KEY carries the configured key; not Authorization, not the URL."""
-        h = postpress_harness
-        h.record()
-        h.check.authentication(h.check.one_call(h.invoke(sample_body("TELEGRAM"))))
+        harness = postpress_harness
+        harness.record()
+        harness.check.authentication(harness.check.one_call(harness.invoke(sample_body("TELEGRAM"))))
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.parametrize("variant", _schema.VARIANTS)
     def test_body(self, postpress_harness: Harness, variant: str) -> None:
         """Content-Type application/json, and the body sent equals, as JSON, the body passed (every field)."""
-        h = postpress_harness
-        h.record(variants=[variant])
+        harness = postpress_harness
+        harness.record(variants=[variant])
         body = sample_body(variant, full=True)
-        h.check.body(h.check.one_call(h.invoke(body)), body)
+        harness.check.body(harness.check.one_call(harness.invoke(body)), body)
 
     @pytest.mark.postpress_mock_only
     def test_success(self, postpress_harness: Harness) -> None:
         """A 201 is read as success, and the result is the response's account_id (not the path id)."""
-        h = postpress_harness
-        h.record()
-        h.double.success_account_id = _OTHER_ACCOUNT_ID
-        outcome = h.invoke(sample_body("LINKEDIN_COOKIE"))
-        h.check.one_call(outcome)
-        h.check.success(outcome, _OTHER_ACCOUNT_ID)
+        harness = postpress_harness
+        harness.record()
+        harness.double.success_account_id = _OTHER_ACCOUNT_ID
+        outcome = harness.invoke(sample_body("LINKEDIN_COOKIE"))
+        harness.check.one_call(outcome)
+        harness.check.success(outcome, _OTHER_ACCOUNT_ID)
 
     # --- live-safe checks: run on the double by default, on the real server with --postpress-live ---------
-    def _documented(self, h: Harness, direct: LiveSession, start: int) -> None:
+    def _documented(self, harness: Harness, direct: LiveSession, start: int) -> None:
         """Record the responses of this check that are outside the contract, and fail on the first one."""
         outside = [exchange.summary() for exchange in direct.exchanges[start:] if exchange.outside_contract]
-        h.record(outside_contract=outside)
+        harness.record(outside_contract=outside)
         if direct.spent and any(exchange.status is None for exchange in direct.exchanges[start:]):
-            h.check.fail("a request budget for live mode", direct.budget_message(), "raise --postpress-max-requests")
+            harness.check.fail(
+                "a request budget for live mode", direct.budget_message(), "raise --postpress-max-requests"
+            )
         if outside:
             first = outside[0]
-            h.check.fail(
+            harness.check.fail(
                 "every response of the server to be documented",
                 f"received, for {first['request']}, status {first['status']}: {'; '.join(first['violations'])}",
                 "this is drift between the server and the documentation: report it to the API owners",
             )
 
     @staticmethod
-    def _live_guard(direct: LiveSession, check: _Check) -> None:
+    def _live_guard(direct: LiveSession, check: Assertions) -> None:
         if direct.spent:
             check.fail("a request budget for live mode", direct.budget_message(), "raise --postpress-max-requests")
 
     def _send_direct(
-        self, h: Harness, direct: LiveSession, account_id: str, headers: list[tuple[str, str]]
+        self, harness: Harness, direct: LiveSession, account_id: str, headers: list[tuple[str, str]]
     ) -> Exchange:
         """Send a sample body for ``account_id`` straight to the server (not through the client)."""
-        self._live_guard(direct, h.check)
+        self._live_guard(direct, harness.check)
         start = len(direct.exchanges)
         target = direct.prefix + "/v1/accounts/" + urllib.parse.quote(account_id, safe="")
         content = json.dumps(sample_body("LINKEDIN_BASIC")).encode()
         _, exchange = direct.send("POST", target, [("Content-Type", "application/json"), *headers], content)
-        self._documented(h, direct, start)
+        self._documented(harness, direct, start)
         return exchange
 
     def test_missing_key(self, postpress_harness: Harness, postpress_direct: LiveSession) -> None:
         """Live-safe, about the server: a request without X-API-KEY gets 401 errors/invalid_credentials."""
-        h = postpress_harness
-        exchange = self._send_direct(h, postpress_direct, h.account_id, [])
+        harness = postpress_harness
+        exchange = self._send_direct(harness, postpress_direct, harness.account_id, [])
         found = (exchange.status, exchange.body.get("type") if isinstance(exchange.body, dict) else None)
         if found != (401, "errors/invalid_credentials"):
-            h.check.fail(
+            harness.check.fail(
                 "401 errors/invalid_credentials for a request without X-API-KEY",
                 f"(the server) answered {found[0]} {found[1]}",
                 "the server must authenticate before anything else (DECISIONS.md rule 22)",
@@ -265,22 +267,22 @@ class ReconnectContract:
         self, postpress_harness: Harness, postpress_direct: LiveSession, postpress_api_key: str, account_id: str
     ) -> None:
         """Live-safe, about the server: a hostile id, correctly encoded, gets a documented 4xx, never a 5xx."""
-        h = postpress_harness
-        exchange = self._send_direct(h, postpress_direct, account_id, [("X-API-KEY", postpress_api_key)])
+        harness = postpress_harness
+        exchange = self._send_direct(harness, postpress_direct, account_id, [("X-API-KEY", postpress_api_key)])
         if exchange.status is None or not 400 <= exchange.status < 500:
-            h.check.fail(
+            harness.check.fail(
                 f"a documented 4xx for the id {account_id!r} sent as one encoded segment",
                 f"(the server) answered {exchange.status}",
                 "the server must reject unknown or malformed ids with a 4xx (404 errors/resource_not_found)",
             )
 
-    def _through_client(self, h: Harness, direct: LiveSession, body: Any, account_id: str) -> Outcome:
+    def _through_client(self, harness: Harness, direct: LiveSession, body: Any, account_id: str) -> Outcome:
         """Call the client (live: through the recording proxy) and check every response is documented."""
-        h.check.hide(body)
-        self._live_guard(direct, h.check)
+        harness.check.hide(body)
+        self._live_guard(direct, harness.check)
         start = len(direct.exchanges)
-        outcome = h.invoke(body, account_id=account_id)
-        self._documented(h, direct, start)
+        outcome = harness.invoke(body, account_id=account_id)
+        self._documented(harness, direct, start)
         return outcome
 
     @pytest.mark.parametrize(
@@ -290,7 +292,7 @@ class ReconnectContract:
     )
     def test_invalid_body(self, postpress_harness: Harness, postpress_direct: LiveSession, mutation: str) -> None:
         """Live-safe: an invalid body is refused by the client, or sent as is, answered 400 and raised as that 400."""
-        h = postpress_harness
+        harness = postpress_harness
         body: Any = sample_body("LINKEDIN_BASIC")
         if mutation == "missing_required":
             del body["password"]
@@ -301,26 +303,26 @@ class ReconnectContract:
         else:
             body = None  # httpx and requests read json=None as "no body": a classic way to send nothing
         expected = error_for_violations(validate_reconnect_body(body))
-        outcome = self._through_client(h, postpress_direct, body, h.account_id)
-        call = h.check.one_call(outcome, allow_refusal=True)
+        outcome = self._through_client(harness, postpress_direct, body, harness.account_id)
+        call = harness.check.one_call(outcome, allow_refusal=True)
         if call is None:
             return  # refused before sending: allowed
-        h.check.request_line(call, h.account_id)
-        h.check.authentication(call)
-        h.check.body(call, body)
-        h.check.raised_with(outcome, expected.status, expected.type, f"an invalid body ({mutation})")
+        harness.check.request_line(call, harness.account_id)
+        harness.check.authentication(call)
+        harness.check.body(call, body)
+        harness.check.raised_with(outcome, expected.status, expected.type, f"an invalid body ({mutation})")
 
     def test_unknown_account(self, postpress_harness: Harness, postpress_direct: LiveSession) -> None:
         """Live-safe: reconnecting an account that does not exist raises a documented 404."""
-        h = postpress_harness
+        harness = postpress_harness
         account_id = f"acc_postpress_contract_unknown_{uuid.uuid4().hex[:16]}"
-        outcome = self._through_client(h, postpress_direct, sample_body("LINKEDIN_BASIC"), account_id)
-        call = h.check.one_call(outcome)
-        h.check.request_line(call, account_id)
-        h.check.authentication(call)
-        _, type_ = h.check.raised_with(outcome, 404, None, "an unknown account")
+        outcome = self._through_client(harness, postpress_direct, sample_body("LINKEDIN_BASIC"), account_id)
+        call = harness.check.one_call(outcome)
+        harness.check.request_line(call, account_id)
+        harness.check.authentication(call)
+        _, type_ = harness.check.raised_with(outcome, 404, None, "an unknown account")
         if type_ is not None and type_ not in catalog.types_for_status(404):
-            h.check.fail(
+            harness.check.fail(
                 f"a documented 404 type ({', '.join(catalog.types_for_status(404))})",
                 f"raised an error identified as (404, {type_!r})",
                 "surface the envelope's type as received",
@@ -329,52 +331,52 @@ class ReconnectContract:
     @pytest.mark.postpress_live
     def test_real_reconnect(self, postpress_harness: Harness, postpress_direct: LiveSession) -> None:
         """Live only: a real reconnect (--postpress-reconnect-body) gets 201 and the client reports success."""
-        h = postpress_harness
-        path = settings_of(h.request.config).reconnect_body
+        harness = postpress_harness
+        path = settings_of(harness.request.config).reconnect_body
         if path is None:
             pytest.skip("needs --postpress-reconnect-body: a JSON file with a real reconnect body for the account")
         body = json.loads(path.read_text(encoding="utf-8"))
         start = len(postpress_direct.exchanges)
-        outcome = self._through_client(h, postpress_direct, body, h.account_id)
-        call = h.check.one_call(outcome)
-        h.check.request_line(call, h.account_id)
-        h.check.authentication(call)
-        h.check.body(call, body)
+        outcome = self._through_client(harness, postpress_direct, body, harness.account_id)
+        call = harness.check.one_call(outcome)
+        harness.check.request_line(call, harness.account_id)
+        harness.check.authentication(call)
+        harness.check.body(call, body)
         answered = [e for e in postpress_direct.exchanges[start:] if e.status == 201 and isinstance(e.body, dict)]
         if not answered:
             statuses = [e.status for e in postpress_direct.exchanges[start:]]
-            h.check.fail("201 for a real reconnect", f"got the answers {statuses}", "check the body file")
-        h.check.success(outcome, str(answered[-1].body.get("account_id")))
+            harness.check.fail("201 for a real reconnect", f"got the answers {statuses}", "check the body file")
+        harness.check.success(outcome, str(answered[-1].body.get("account_id")))
 
     # --- 5: every documented error ----------------------------------------------------------------------
     @pytest.mark.postpress_mock_only
     def test_documented_error(self, postpress_harness: Harness, postpress_error: catalog.DocumentedError) -> None:
         """The client raises on each of the 35 documented errors and tells exactly its (status, type)."""
-        h = postpress_harness
-        h.record(error=postpress_error.id)
-        outcome = h.invoke(sample_body("INSTAGRAM_BASIC"))
-        h.check.one_call(outcome)
-        h.check.raised_with(outcome, postpress_error.status, postpress_error.type, str(postpress_error))
+        harness = postpress_harness
+        harness.record(error=postpress_error.id)
+        outcome = harness.invoke(sample_body("INSTAGRAM_BASIC"))
+        harness.check.one_call(outcome)
+        harness.check.raised_with(outcome, postpress_error.status, postpress_error.type, str(postpress_error))
 
     # --- 6: fuzz ------------------------------------------------------------------------------------------
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_fuzz
     def test_fuzz_valid_bodies(self, postpress_harness: Harness) -> None:
         """Every documented-valid body (strategies.reconnect_bodies) is sent faithfully and its 201 read as success."""
-        h = postpress_harness
+        harness = postpress_harness
         variants: list[str] = []
 
         def example(body: dict[str, Any]) -> None:
-            h.double.reset()
-            outcome = h.invoke(body)
-            h.check.body(h.check.one_call(outcome), body)
-            h.check.success(outcome, h.account_id)
+            harness.double.reset()
+            outcome = harness.invoke(body)
+            harness.check.body(harness.check.one_call(outcome), body)
+            harness.check.success(outcome, harness.account_id)
             variant = closest_variant(body)
             if variant is not None and variant not in variants:
                 variants.append(variant)
 
         run_fuzz(
-            h.request,
+            harness.request,
             strategies.reconnect_bodies(),
             example,
             describe=lambda body: f"body {redacted_json(body)}",
@@ -385,24 +387,24 @@ class ReconnectContract:
     @pytest.mark.postpress_fuzz
     def test_fuzz_invalid_bodies(self, postpress_harness: Harness) -> None:
         """An invalid body is refused before sending, or sent as is and its 400 raised; never a success."""
-        h = postpress_harness
+        harness = postpress_harness
         mutations: list[str] = []
 
         def example(invalid: Any) -> None:
-            h.double.reset()
+            harness.double.reset()
             if invalid.mutation not in mutations:
                 mutations.append(invalid.mutation)
-            outcome = h.invoke(invalid.body)
-            call = h.check.one_call(outcome, allow_refusal=True)
+            outcome = harness.invoke(invalid.body)
+            call = harness.check.one_call(outcome, allow_refusal=True)
             if call is None:
                 return  # refused before sending: allowed
-            h.check.body(call, invalid.body)
-            h.check.raised_with(
+            harness.check.body(call, invalid.body)
+            harness.check.raised_with(
                 outcome, invalid.expected.status, invalid.expected.type, f"an invalid body ({invalid.mutation})"
             )
 
         run_fuzz(
-            h.request,
+            harness.request,
             strategies.invalid_reconnect_bodies(),
             example,
             describe=lambda invalid: f"{invalid.mutation} body {redacted_json(invalid.body)}",
@@ -414,7 +416,7 @@ class ReconnectContract:
     def test_fuzz_responses(self, postpress_harness: Harness) -> None:
         """Every documented answer, varied as the contract allows, is read right: a 201 as its account_id, an error
         raised as its (status, type) (strategies.success_bodies and strategies.error_envelopes)."""
-        h = postpress_harness
+        harness = postpress_harness
         answers = st.one_of(
             strategies.success_bodies().map(lambda body: (201, body)),
             strategies.error_envelopes().map(lambda envelope: (envelope["status"], envelope)),
@@ -422,17 +424,20 @@ class ReconnectContract:
 
         def example(answer: tuple[int, dict[str, Any]]) -> None:
             status, body = answer
-            h.double.reset()
-            h.double.respond_raw(status, json.dumps(body).encode(), headers={"Content-Type": "application/json"})
-            outcome = h.invoke(sample_body("TELEGRAM"))
-            h.check.one_call(outcome)
+            harness.double.reset()
+            harness.double.respond_raw(status, json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+            outcome = harness.invoke(sample_body("TELEGRAM"))
+            harness.check.one_call(outcome)
             if status == 201:
-                h.check.success(outcome, body["account_id"])
+                harness.check.success(outcome, body["account_id"])
             else:
-                h.check.raised_with(outcome, status, body["type"], f"{status} {body['type']}")
+                harness.check.raised_with(outcome, status, body["type"], f"{status} {body['type']}")
 
         run_fuzz(
-            h.request, answers, example, describe=lambda answer: f"answer {answer[0]} {json.dumps(answer[1])[:300]}"
+            harness.request,
+            answers,
+            example,
+            describe=lambda answer: f"answer {answer[0]} {json.dumps(answer[1])[:300]}",
         )
 
     # --- 7: robustness outside the documentation (each serves one answer, then expects an exception) ------

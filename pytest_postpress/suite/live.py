@@ -36,7 +36,7 @@ from pytest_postpress.validation import Violation, validate_response
 
 __all__ = ["RETRYABLE", "BudgetSpent", "Exchange", "LiveProxy", "LiveSession"]
 
-# Documented as "retry" (DECISIONS.md / the reference): 408, 502, 503 and 504 errors.
+# Documented as "retry" (rule 23 / the reference page): 408, 502, 503 and 504 errors.
 RETRYABLE: Final[frozenset[tuple[int, str]]] = frozenset(
     error.pair for error in catalog.DOCUMENTED_ERRORS if error.status in {408, 502, 503, 504}
 )

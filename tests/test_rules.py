@@ -71,7 +71,7 @@ def test_every_cited_rule_exists() -> None:
     known = set(rules())
     cited: dict[int, str] = {}
     for path in _project_texts():
-        if path.name == "rules.md":
+        if path.name in {"rules.md", "test_rules.py"}:  # the rules themselves; this file cites missing ones on purpose
             continue
         for match in _CITATION.finditer(path.read_text("utf-8")):
             for first, last in re.findall(r"(\d+)(?:\s*-\s*(\d+))?", match.group(1)):

@@ -47,6 +47,14 @@ class ClientResults:
     retried: list[str] = field(default_factory=list)  # answers the client resent after ("503", "no answer")
     most_attempts: int = 1
     shortest_pause: float | None = None
+    none_means_absent_seen: set[bool] = field(default_factory=set)  # postpress_none_means_absent of its checks
+
+    @property
+    def none_means_absent(self) -> bool | str:
+        """``postpress_none_means_absent`` as the client was judged: ``True``, ``False`` or ``"mixed"``."""
+        if len(self.none_means_absent_seen) > 1:
+            return "mixed"
+        return True in self.none_means_absent_seen
 
     @property
     def failed(self) -> list[str]:
@@ -138,6 +146,8 @@ class Results:
             client.outside_contract.extend(record.get("outside_contract", ()))
             if "retries" in record:
                 client.add_retries(record["retries"])
+            if "none_means_absent" in record:
+                client.none_means_absent_seen.add(bool(record["none_means_absent"]))
 
     def summary_lines(self) -> list[str]:
         """Lines for the terminal summary, one block per client class."""
@@ -161,6 +171,7 @@ class Results:
                 f"documented errors handled {client.errors_handled}/{len(DOCUMENTED_ERRORS)}"
             )
             lines.append(f"  {client.retry_line()}")
+            lines.append(f"  None fields: {_NONE_READINGS[client.none_means_absent]}")
             fuzzed = [f"{name} {check.examples}" for name, check in client.checks.items() if check.examples > 1]
             if fuzzed:
                 lines.append(f"  examples run: {', '.join(fuzzed)}")
@@ -175,6 +186,12 @@ class Results:
                 lines.append(f"  COULD NOT RUN {name}: {client.checks[name].problem}")
         return lines
 
+
+_NONE_READINGS: dict[bool | str, str] = {
+    False: "sent as given, null included (default; postpress_none_means_absent=False)",
+    True: "count as not passed (postpress_none_means_absent=True)",
+    "mixed": "postpress_none_means_absent was True in some checks only",
+}
 
 REPORT_FORMAT = "pytest-postpress-report/1"
 
@@ -217,6 +234,7 @@ def build_report(results: Results, *, meta: Mapping[str, Any]) -> dict[str, Any]
                 "mutations_tried": sorted(client.mutations),
                 "outside_contract": client.outside_contract,
                 "retry_policy": client.retry_policy(),
+                "none_means_absent": client.none_means_absent,
             }
         )
     return {"format": REPORT_FORMAT, **meta, "clients": clients}

@@ -108,14 +108,15 @@ def test_time_budget_stops_generation(pytester: pytest.Pytester) -> None:
     elapsed = time.monotonic() - start
     result.assert_outcomes(passed=4)
     data = report_of(report)
-    # Loose on purpose, not a timing test: the checks' own time ends within a few seconds of the budget (the
-    # last round finishes); the wall time adds interpreter and pytest start-up, slow on a loaded machine.
-    spent = sum(check["duration"] for client in data["clients"] for check in client["checks"])
-    assert spent < 5 + 10, spent
-    assert elapsed < 5 + 60, elapsed
+    # What proves the budget stopped generation is the count: without it, each check runs its profile's 2,000
+    # examples; with it, every check stops short of them.  The times are only loose guards against a budget
+    # that never ends (2,000 examples of each check take minutes): on a loaded 2-core machine the last round
+    # of each check and the interpreter start-up take seconds more than on a quiet one.
     examples = fuzz_examples(data)
-    assert all(count > 0 for count in examples.values()), examples
-    assert sum(examples.values()) < 4 * 2000, examples
+    assert all(0 < count < 2000 for count in examples.values()), examples
+    spent = sum(check["duration"] for client in data["clients"] for check in client["checks"])
+    assert spent < 5 + 40, spent
+    assert elapsed < 5 + 120, elapsed
     assert report_of(report)["fuzz_seconds"] == 5
 
 

@@ -181,14 +181,17 @@ def test_a_content_length_shorter_than_the_body_leaves_garbage_that_is_refused(s
 def test_a_content_length_longer_than_the_body_times_out_with_408(server: PostpressServer) -> None:
     data = request_bytes(body=BODY).replace(b"Content-Length: %d" % len(BODY), b"Content-Length: 500")
     started = time.monotonic()
-    [(status, headers, body)] = responses(exchange(server, data, wait=TIMEOUT * 5))
+    # exchange() returns as soon as the server closes: a long wait costs nothing when the server is right, and
+    # a loaded machine (threads scheduled late) cannot turn a correct 408 into a failure.
+    [(status, headers, body)] = responses(exchange(server, data, wait=30))
     assert (status, body["type"]) == (408, "errors/request_timeout")
     assert headers["connection"] == "close"
-    assert TIMEOUT * 0.9 <= time.monotonic() - started < TIMEOUT * 4
+    # Not before the read timeout (a timeout never fires early); well before max_hold or the wait ends.
+    assert TIMEOUT * 0.9 <= time.monotonic() - started < 20
 
 
 def test_a_slow_client_is_timed_out_while_others_are_served(server: PostpressServer) -> None:
-    with socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT * 5) as slow:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as slow:  # the 408 ends the wait
         slow.sendall(request_bytes()[:30])  # half a request line, then silence
         session = requests.Session()
         for _ in range(3):
@@ -202,7 +205,7 @@ def test_a_slow_client_is_timed_out_while_others_are_served(server: PostpressSer
 
 
 def test_an_idle_keep_alive_connection_is_closed_without_an_answer(server: PostpressServer) -> None:
-    with socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT * 5) as idle:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as idle:  # the close ends the wait
         assert idle.recv(1) == b""
     assert server.calls == []
 
@@ -222,7 +225,7 @@ def test_http_1_0_closes_unless_keep_alive_is_asked(server: PostpressServer) -> 
     [(_, headers, _)] = responses(exchange(server, one_zero))
     assert headers["connection"] == "close"
     kept = request_bytes(extra="Connection: keep-alive\r\n").replace(b"HTTP/1.1", b"HTTP/1.0")
-    [(_, headers, _)] = responses(exchange(server, kept, wait=TIMEOUT * 3))
+    [(_, headers, _)] = responses(exchange(server, kept, wait=30))  # the server's idle timeout closes it
     assert headers["connection"] == "keep-alive"
 
 
@@ -242,15 +245,21 @@ def test_absolute_form_targets_and_a_leading_empty_line_are_accepted(server: Pos
     assert status == 201
 
 
-def test_time_out_holds_until_reset(server: PostpressServer) -> None:
-    server.time_out()
-    with socket.create_connection(("127.0.0.1", server.port), timeout=3) as connection:
-        connection.sendall(request_bytes())
-        time.sleep(0.1)
-        started = time.monotonic()
-        server.reset()
-        assert connection.recv(1) == b""  # released: closed without an answer
-        assert time.monotonic() - started < 1
+def test_time_out_holds_until_reset() -> None:
+    # Its own server, holding for a minute: released within seconds can only be the reset's doing, however
+    # late a loaded machine schedules the threads.
+    with PostpressServer(api_key=KEY, accounts=[ACCOUNT], prefix="/api", timeout=60, max_hold=60) as server:
+        server.time_out()
+        with socket.create_connection(("127.0.0.1", server.port), timeout=60) as connection:
+            connection.sendall(request_bytes())
+            deadline = time.monotonic() + 30
+            while not server.calls and time.monotonic() < deadline:  # held: received, not answered
+                time.sleep(0.01)
+            assert [call.status for call in server.calls] == [None]
+            started = time.monotonic()
+            server.reset()
+            assert connection.recv(1) == b""  # released: closed without an answer
+            assert time.monotonic() - started < 20
 
 
 def test_a_broken_success_policy_is_a_500_and_fails_the_check(server: PostpressServer) -> None:
@@ -307,10 +316,12 @@ def test_stop_closes_open_connections_and_leaves_no_thread_or_socket() -> None:
     server.time_out()
     held = socket.create_connection(("127.0.0.1", port))
     held.sendall(request_bytes(path=f"/v1/accounts/{ACCOUNT}"))
-    time.sleep(0.1)
+    deadline = time.monotonic() + 30
+    while len(server.calls) < 2 and time.monotonic() < deadline:  # the held request has arrived
+        time.sleep(0.01)
     started = time.monotonic()
     server.stop()
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 15  # closed, not waited for: the server's read timeout is 30 s
     assert set(threading.enumerate()) <= before
     for connection in (keep_alive, half, held):
         connection.settimeout(1)

@@ -23,6 +23,41 @@ from pytest_postpress.validation import validate_reconnect_body
 
 _UNRESERVED_SEGMENT = re.compile(r"(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+")
 RULE_23 = "rule 23, see: python -m pytest_postpress rules 23"
+_DOT_IDS = frozenset({".", ".."})
+_DOTS_FIX = (
+    "send '.' and '..' as %2E and %2E%2E, or refuse these two ids: urllib.parse.quote() and encodeURIComponent "
+    "leave dots as they are, and the HTTP library then resolves them as dot segments. httpx and node:http send "
+    "%2E as it is; requests turns %2E back into '.', and JavaScript's URL parser and fetch read %2E%2E as '..', "
+    "so a client built on those must refuse them (rule 16, see: python -m pytest_postpress rules 16)"
+)
+# encodeURIComponent leaves these sub-delimiters as they are; RFC 3986 "unreserved" does not include them.
+_JS_KEPT = frozenset("!'()*")
+
+
+def _raw_characters(segment: str) -> set[str]:
+    """The characters of a sent path segment that are neither unreserved nor part of a %XX escape."""
+    return {char for char in re.sub(r"%[0-9A-Fa-f]{2}", "", segment) if not re.fullmatch(r"[A-Za-z0-9._~-]", char)}
+
+
+def _encoding_fix(account_id: str, segment: str) -> str:
+    """How to fix an id that was not encoded as one segment: the call that fixes what this client did."""
+    raw = _raw_characters(segment)
+    if raw and raw <= _JS_KEPT:
+        return (
+            f"encode {''.join(sorted(raw))!r} too: encodeURIComponent leaves !'()* as they are, so replace them "
+            "after it (id => encodeURIComponent(id).replace(/[!'()*]/g, c => '%' + "
+            "c.charCodeAt(0).toString(16).toUpperCase())); in Python urllib.parse.quote(account_id, safe='')"
+        )
+    if "/" in account_id and "/" in segment:
+        return (
+            "encode '/' too: urllib.parse.quote() keeps '/' unless told otherwise, so call "
+            "urllib.parse.quote(account_id, safe=''); in JavaScript use encodeURIComponent, not encodeURI"
+        )
+    return (
+        "percent-encode the id as one segment before building the URL: urllib.parse.quote(account_id, safe='') "
+        "(JavaScript: encodeURIComponent, then '!', \"'\", '(', ')' and '*' as %XX); never put the raw id in a "
+        "URL template or a query parameter"
+    )
 
 
 def answer_name(call: Any) -> str:
@@ -125,6 +160,62 @@ def first_difference(expected: Any, found: Any, path: str = "", key: str | None 
     if found is None:
         return f"at {where}: expected {_show(expected, key)}, found null (nulled)"
     return f"at {where}: expected {_show(expected, key)}, found {_show(found, key)}"
+
+
+def _looks_form_encoded(content: bytes) -> bool:
+    try:
+        text = content.decode("ascii")
+    except UnicodeDecodeError:
+        return False
+    return bool(text) and re.fullmatch(r"[^=&\s]+=[^&\s]*(?:&[^=&\s]+=[^&\s]*)*", text) is not None
+
+
+def _content_type_fix(media: str, content: bytes) -> str:
+    """How to fix the Content-Type, for what this client sent."""
+    if media == "application/x-www-form-urlencoded" or (not media and _looks_form_encoded(content)):
+        return "send the body as JSON: pass json=body (httpx, requests), not data=body, which form-encodes it"
+    if media.startswith("multipart/"):
+        return "send the body as JSON: pass json=body (httpx, requests), not files= or data="
+    try:
+        json.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return "send the body as JSON: pass json=body (httpx, requests), which also sets Content-Type"
+    return (
+        "label the JSON body: add the header Content-Type: application/json (json=body sets it for you; "
+        "content= and data= do not)"
+    )
+
+
+def _difference_fix(expected: Any, sent: Any, difference: str) -> str:
+    """How to fix a body that differs from the caller's, for the kind of difference."""
+    if "field dropped" in difference and isinstance(expected, dict) and isinstance(sent, dict):
+        dropped = difference.split(": field dropped")[0].removeprefix("at ").rsplit("/", 1)[-1]
+        camel = re.sub(r"_([a-z0-9])", lambda match: match.group(1).upper(), dropped)
+        if camel != dropped and _has_key(sent, camel):
+            return (
+                f"do not rename fields: send {dropped!r} as the caller named it (no camelCase alias or "
+                "serialiser; the API's names are snake_case)"
+            )
+        return (
+            "keep every field the caller passed, even empty strings, zeros, false and unknown fields: do not "
+            "filter the body"
+        )
+    if "field added" in difference:
+        return "do not add fields the caller did not pass (no defaults, no nulls for absent fields, no metadata)"
+    if "(nulled)" in difference:
+        return "do not replace values by null: send each value as passed"
+    return (
+        "do not convert values: numbers stay JSON numbers, booleans stay booleans, strings stay strings (no str(), "
+        "no form encoding); send the caller's body as it is"
+    )
+
+
+def _has_key(value: Any, name: str) -> bool:
+    if isinstance(value, dict):
+        return name in value or any(_has_key(sub, name) for sub in value.values())
+    if isinstance(value, list):
+        return any(_has_key(item, name) for item in value)
+    return False
 
 
 def _describe_error(error: BaseException) -> str:
@@ -253,37 +344,52 @@ class Assertions:
         raw = path + ("?" + query if query else "")
         if call.method != "POST":
             self.fail("method POST", f"sent {call.method} {raw}", "use POST for the reconnect endpoint")
+        if account_id in _DOT_IDS:
+            self._dot_id(path, raw, prefix, account_id)
         injected = (
             f"sent the path {raw!r} for the id {account_id!r}: the id was not percent-encoded as one path "
             "segment, so it changed the path (a path-injection risk: an id such as '../x' reaches another "
             "endpoint)"
         )
-        fix = (
-            "encode the id with urllib.parse.quote(account_id, safe='') (or encodeURIComponent) before building the URL"
-        )
         if not path.startswith(prefix):
-            self.fail(f"the path {expected!r}", injected, fix)
+            self.fail(f"the path {expected!r}", injected, _encoding_fix(account_id, path[len(prefix) :]))
         segment = path[len(prefix) :]
         if query or "/" in segment or "#" in raw:
-            self.fail(f"the path {expected!r} with no query string", injected, fix)
+            self.fail(f"the path {expected!r} with no query string", injected, _encoding_fix(account_id, segment))
         if _UNRESERVED_SEGMENT.fullmatch(segment) is None:
             self.fail(
                 f"the id percent-encoded as UTF-8 outside RFC 3986 unreserved characters: {expected!r}",
                 f"sent the path {raw!r}",
-                fix,
+                _encoding_fix(account_id, segment),
             )
         try:
             decoded = urllib.parse.unquote(segment, errors="strict")
         except UnicodeDecodeError:
             decoded = None
         if decoded != account_id:
+            twice = decoded is not None and urllib.parse.unquote(decoded, errors="replace") == account_id
             self.fail(
                 f"the path segment to decode back to the id {account_id!r}",
                 f"sent {segment!r}, which decodes to {decoded!r}",
-                fix + "; percent-encode UTF-8 bytes, once (no double encoding)",
+                "percent-encode the id once: it was encoded twice (quote() applied to an already encoded id, or "
+                "an HTTP library that re-encodes '%'); build the URL from urllib.parse.quote(account_id, safe='') "
+                "and give it to the library as it is"
+                if twice
+                else "percent-encode the UTF-8 bytes of the id, once: urllib.parse.quote(account_id, safe='')",
             )
-        if segment in {".", ".."}:
-            self.fail(f"the path {expected!r}", injected, "encode '.' as %2E for the ids '.' and '..', or refuse them")
+
+    def _dot_id(self, path: str, raw: str, prefix: str, account_id: str) -> None:
+        """Rule 16: the ids '.' and '..' stay one segment only as %2E and %2E%2E; sent otherwise, the library
+        resolved them as dot segments (POST /v1/ for '..')."""
+        segment = path[len(prefix) :] if path.startswith(prefix) else None
+        if segment is not None and segment not in {"", ".", ".."}:
+            return  # not resolved as a dot segment: the general checks judge its encoding
+        self.fail(
+            f"the id {account_id!r} sent as {'%2E' * len(account_id)!r}, or refused before sending",
+            f"sent the path {raw!r} for the id {account_id!r}: a dot segment, which URL resolution turns into "
+            "another path (a path-injection risk)",
+            _DOTS_FIX,
+        )
 
     # 2. authentication -------------------------------------------------------------------------------
     def authentication(self, call: Any) -> None:
@@ -293,28 +399,47 @@ class Assertions:
             self.fail(
                 "the API key in the X-API-KEY header only",
                 "put the API key in the URL (query string or path), where logs and proxies record it",
-                "send it as the X-API-KEY header",
+                "take the key out of the URL (no params={'api_key': ...}, no key in the path) and send it as the "
+                "header X-API-KEY",
             )
         authorization = headers.get("authorization", "")
         if self.api_key and self.api_key in authorization:
             self.fail(
                 "the API key in the X-API-KEY header, not Authorization",
                 "sent the key in the Authorization header",
-                "send it as the X-API-KEY header",
+                "send the key as the header X-API-KEY (httpx.Client(headers={'X-API-KEY': key}); requests: "
+                "session.headers['X-API-KEY'] = key) and drop the Authorization header (no auth=, no Bearer)",
             )
         if "x-api-key" not in headers:
             names = ", ".join(sorted(call.headers.keys())) or "none"
+            carrying = sorted(name for name, value in call.headers.items() if self.api_key and self.api_key in value)
+            if carrying:
+                self.fail(
+                    "the header X-API-KEY carrying the API key",
+                    f"sent the key in the header {carrying[0]!r}, and no X-API-KEY header",
+                    f"rename the header {carrying[0]!r} to X-API-KEY (header names are case-insensitive; the "
+                    "spelling is not)",
+                )
             self.fail(
                 "the header X-API-KEY carrying the API key",
                 f"sent no X-API-KEY header (headers sent: {names})",
-                "add the header X-API-KEY: <your key>",
+                "add the header X-API-KEY: <your key> (httpx.Client(headers={'X-API-KEY': key}); requests: "
+                "session.headers['X-API-KEY'] = key)",
             )
-        if headers["x-api-key"] != self.api_key:
-            self.fail(
-                "X-API-KEY to equal the configured key (postpress_api_key)",
-                f"sent a different X-API-KEY value ({len(headers['x-api-key'])} characters; values hidden)",
-                "pass the configured key through unchanged (no prefix such as 'Bearer ', no whitespace)",
+        value = headers["x-api-key"]
+        if value != self.api_key:
+            observed = f"sent a different X-API-KEY value ({len(value)} characters; values hidden)"
+            fix = (
+                "pass postpress_api_key through unchanged: the client sent another key (read from the "
+                "environment or a config file instead of the one it was given?)"
             )
+            if self.api_key and value.strip() == self.api_key:
+                fix = "send the key as it is: strip the whitespace around it"
+            elif self.api_key and value.endswith(self.api_key) and len(value) - len(self.api_key) <= 16:
+                extra = value[: len(value) - len(self.api_key)]
+                observed = f"sent X-API-KEY with {extra!r} before the key (values hidden)"
+                fix = f"send the key alone, without the prefix {extra!r} (that is Authorization's syntax)"
+            self.fail("X-API-KEY to equal the configured key (postpress_api_key)", observed, fix)
 
     # 3. body -----------------------------------------------------------------------------------------
     def body(self, call: Any, body: Any) -> None:
@@ -322,16 +447,19 @@ class Assertions:
         content_type = headers.get("content-type")
         media = (content_type or "").split(";")[0].strip().lower()
         if media != "application/json":
-            self.fail(
-                "Content-Type: application/json",
-                f"sent Content-Type {content_type!r}" if content_type else "sent no Content-Type header",
-                "send the body as JSON (httpx: json=body; requests: json=body)",
-            )
+            observed = f"sent Content-Type {content_type!r}" if content_type else "sent no Content-Type header"
+            self.fail("Content-Type: application/json", observed, _content_type_fix(media, call.content))
         try:
             sent = json.loads(call.content.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as error:
+            form = _looks_form_encoded(call.content)
             self.fail(
-                "a UTF-8 JSON body", f"sent a body that is not JSON ({type(error).__name__})", "serialise with json"
+                "a UTF-8 JSON body",
+                f"sent a body that is not JSON ({type(error).__name__}"
+                + (", form-encoded though labelled JSON)" if form else ")"),
+                "pass json=body (httpx, requests) instead of data=body: data= form-encodes a dict"
+                if form
+                else "serialise the body with json.dumps(body), or pass json=body (httpx, requests)",
             )
         expected = self.expected_body(body)
         difference = first_difference(expected, sent)
@@ -341,8 +469,7 @@ class Assertions:
                 "re-typed, nulled or added)"
                 + (" less the fields set to None (postpress_none_means_absent)" if expected != body else ""),
                 f"sent a different body {difference}",
-                self._none_advice(body, sent)
-                or "send the caller's body as it is; do not drop, rename, coerce or fill in fields",
+                self._none_advice(body, sent) or _difference_fix(expected, sent, difference),
             )
         violations = validate_reconnect_body(sent)
         if violations and not validate_reconnect_body(expected):
@@ -417,16 +544,26 @@ class Assertions:
             self.fail(
                 f"an exception for {what}",
                 f"reported success ({_show(outcome.result, None)})",
-                "raise on every status other than 201",
+                "raise on every status other than 201 (httpx and requests: response.raise_for_status() for 4xx "
+                "and 5xx; or test response.status_code != 201)",
             )
         assert outcome.error is not None
         identity = self.identity(outcome.error)
         if identity is None:
+            fix = (
+                "carry status and type on your exception (attributes status/type), or override the "
+                "postpress_error_identity fixture to read your exception class"
+            )
+            if status == 407:
+                fix = (
+                    "if your client is built on fetch: fetch turns a 407 answer into a network error, so the status "
+                    "never reaches your code; send this request with node:http or undici.request, which return the "
+                    "407 response, and raise it with its status and type. Otherwise " + fix
+                )
             self.fail(
                 f"the raised error to tell the status {status}" + (f" and type {type_}" if type_ else ""),
                 f"raised {_describe_error(outcome.error)}, from which postpress_error_identity reads nothing",
-                "carry status and type on your exception (attributes status/type), or override the "
-                "postpress_error_identity fixture to read your exception class",
+                fix,
             )
         if (
             not isinstance(identity, tuple)
@@ -441,10 +578,20 @@ class Assertions:
             )
         found_status, found_type = identity
         if found_status != status or (type_ is not None and found_type != type_):
+            if found_status == status and found_type is None:
+                fix = "read the type from the response's JSON envelope (its 'type' field) and carry it on the error"
+            elif found_status != status and found_type == type_ and type_ == "errors/request_timeout":
+                fix = (
+                    "identify errors by the (status, type) pair of the response, not the type alone: 504 "
+                    "errors/request_timeout is not 408"
+                )
+            elif found_status != status:
+                fix = "take the status from the HTTP response (its status code), not from a table or the type"
+            else:
+                fix = "take the type from the response's envelope as received (no mapping, no default type)"
             self.fail(
                 f"the error to be identified as ({status}, {type_!r})" if type_ else f"the status {status}",
                 f"raised {_describe_error(outcome.error)}, identified as ({found_status}, {found_type!r})",
-                "identify errors by the (status, type) pair of the response"
-                + ("; 504 errors/request_timeout is not 408" if type_ == "errors/request_timeout" else ""),
+                fix,
             )
         return (found_status, found_type)

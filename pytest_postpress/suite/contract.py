@@ -242,9 +242,6 @@ class ReconnectContract:
             if call is not None:
                 harness.check.request_line(call, account_id)
 
-        # The dot segments first, on every run: whether the fuzz draws them depends on the profile.
-        for dot_segment in _DOT_SEGMENTS:
-            example(dot_segment)
         run_fuzz(
             harness.request,
             strategies.account_ids(),
@@ -252,6 +249,9 @@ class ReconnectContract:
             describe=lambda value: f"account id {value!r}",
             record=harness.judged,
         )
+        # The dot segments too, on every run: whether the fuzz draws them depends on the profile.
+        for dot_segment in _DOT_SEGMENTS:
+            example(dot_segment)
 
     @pytest.mark.postpress_mock_only
     def test_authentication(self, postpress_harness: Harness) -> None:

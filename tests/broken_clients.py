@@ -520,7 +520,7 @@ GALLERY: dict[type[Reference], Expectation] = {
     UnescapedId: Expectation(("request_line",), "path-injection risk"),
     DoubleEncodedId: Expectation(("request_line",), "decode back to the id"),
     SubDelimsUnescaped: Expectation(("request_line",), "unreserved"),
-    DotSegmentsUnencoded: Expectation(("request_line",), "'.'"),
+    DotSegmentsUnencoded: Expectation(("request_line",), "for the id '."),
     IdInQuery: Expectation(("request_line",), "path-injection"),
     BearerAuthorization: Expectation(("authentication",), "not Authorization"),
     KeyInQuery: Expectation(("authentication",), "in the URL"),

@@ -499,6 +499,14 @@ class BadCreatedMadeUpType(Reference):
         raise PostpressError(201, "errors/unexpected_success_body")
 
 
+class AnyAccountIdIsSuccess(Reference):
+    def read(self, response: httpx.Response, account_id: str) -> Any:
+        body = _json_or_none(response)
+        if response.status_code == 201 and isinstance(body, dict) and body.get("account_id"):
+            return Reconnected(body["account_id"])  # 42 as well as "acc_..."
+        return read_response(response)
+
+
 class NoTimeout(Reference):
     timeout = None  # httpx.Client(timeout=None): waits forever on a server that does not answer
 
@@ -564,6 +572,7 @@ GALLERY: dict[type[Reference], Expectation] = {
     BadCreatedWithoutStatus: Expectation(("robustness_bad_success_body",), "tell the HTTP status 201"),
     BadCreatedWrongStatus: Expectation(("robustness_bad_success_body",), "tell the HTTP status 201"),
     BadCreatedMadeUpType: Expectation(("robustness_bad_success_body",), "never make one up"),
+    AnyAccountIdIsSuccess: Expectation(("robustness_bad_success_body[account-id-not-a-string]",), "reported success"),
     NoTimeout: Expectation(("client_timeout",), "was still waiting after"),
     TimeoutNotAsDeclared: Expectation(("client_timeout",), "was still waiting after"),
 }

@@ -613,6 +613,7 @@ class ReconnectContract:
         [
             pytest.param(b'{"object": "AccountDeleted", "account_id": "acc_1"}', id="wrong-object"),
             pytest.param(b'{"object": "AccountReconnected"}', id="no-account-id"),
+            pytest.param(b'{"object": "AccountReconnected", "account_id": 42}', id="account-id-not-a-string"),
             pytest.param(b"<html>OK</html>", id="not-json"),
         ],
     )

@@ -41,12 +41,13 @@ class TestMine(ReconnectContract):
 """
 
 
-def test_project_with_its_own_strategies_module(pytester: pytest.Pytester) -> None:
-    pytester.syspathinsert(str(EXAMPLES))
+def test_project_with_its_own_strategies_module(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    # In a subprocess, as a downstream project runs: in this process 'strategies' may already be imported.
+    monkeypatch.setenv("PYTHONPATH", str(EXAMPLES))
     tests = pytester.mkdir("tests")
     (tests / "strategies.py").write_text(OWN_STRATEGIES, encoding="utf-8")
     (tests / "test_client.py").write_text(TESTS, encoding="utf-8")
-    result = pytester.runpytest("-p", "no:cacheprovider", "tests")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "tests")
     outcomes = result.parseoutcomes()
     assert outcomes.get("failed", 0) == 0, result.stdout.str()
     assert outcomes.get("errors", outcomes.get("error", 0)) == 0, result.stdout.str()

@@ -20,6 +20,7 @@ from jsonschema.exceptions import ValidationError
 from pytest_postpress import catalog
 from pytest_postpress import schema as _schema
 from pytest_postpress._formats import FORMAT_CHECKER, FORMAT_DESCRIPTIONS
+from pytest_postpress._redact import clip, json_type
 
 __all__ = [
     "Violation",
@@ -87,27 +88,9 @@ _JSON_TYPES: Final = {
 }
 
 
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "integer" if value.is_integer() else "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list | tuple):
-        return "array"
-    if isinstance(value, Mapping):
-        return "object"
-    return type(value).__name__
-
-
 def _found(value: object, *, secret: bool) -> str:
     """Describe ``value`` for a message; secrets are described, never shown."""
-    kind = _json_type(value)
+    kind = json_type(value)
     if value is None:
         return "null (no field is nullable: omit it instead)"
     if secret:
@@ -120,10 +103,7 @@ def _found(value: object, *, secret: bool) -> str:
         return f"an array of {len(value)} items"
     if isinstance(value, str) and value == "":
         return "an empty string"
-    text = json.dumps(value, ensure_ascii=False)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{_JSON_TYPES.get(kind, kind)} {text}"
+    return f"{_JSON_TYPES.get(kind, kind)} {clip(json.dumps(value, ensure_ascii=False), 60)}"
 
 
 def _describe(schema: Mapping[str, Any]) -> str:
@@ -358,7 +338,7 @@ def validate_response(status: int, body: object) -> list[Violation]:
     violations.extend(_violations(_envelope_validator(), body, "the error envelope"))
     if isinstance(body, Mapping):
         envelope_status = body.get("status")
-        if _json_type(envelope_status) == "integer" and envelope_status != status:
+        if json_type(envelope_status) == "integer" and envelope_status != status:
             violations.append(
                 Violation("/status", f"expected the HTTP status {status}, found the integer {envelope_status}")
             )

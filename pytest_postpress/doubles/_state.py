@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from pytest_postpress import catalog
+from pytest_postpress._redact import clip
 from pytest_postpress.doubles._http import JSON_HEADERS, Action, Headers, RecordedCall, Reply, dumps, parse_json
 from pytest_postpress.validation import error_for_violations, validate_reconnect_body, validate_response
 
@@ -543,9 +544,9 @@ class MockState:
     def _unknown_account(self, account_id: str) -> str:
         with self._lock:
             known = sorted(self._known.ids)
-        shown = ", ".join(repr(_clip(account)) for account in known[:3]) or "none"
+        shown = ", ".join(repr(clip(account)) for account in known[:3]) or "none"
         more = f" and {len(known) - 3} more" if len(known) > 3 else ""
-        return f"no account with id {_clip(account_id)!r} (known: {shown}{more}); add it with add_account()"
+        return f"no account with id {clip(account_id)!r} (known: {shown}{more}); add it with add_account()"
 
 
 def _instance(number: int) -> str:
@@ -554,10 +555,6 @@ def _instance(number: int) -> str:
 
 def _text(raw: bytes) -> str:
     return raw.decode("utf-8", "backslashreplace")
-
-
-def _clip(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _unescaped_detail(raw_path: bytes, match: re.Match[bytes]) -> str:
@@ -599,11 +596,11 @@ def _content_type_problem(headers: Headers) -> str | None:
     media, *params = (part.strip() for part in content_type.split(";"))
     if media.lower() != "application/json":
         return (
-            f"the Content-Type is {_clip(media)!r}: label the JSON body application/json "
+            f"the Content-Type is {clip(media)!r}: label the JSON body application/json "
             "(rule 18, see: python -m pytest_postpress rules 18)"
         )
     for param in params:
         name, _, value = param.partition("=")
         if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
-            return f"the Content-Type charset is {_clip(value.strip())!r}: JSON is sent as UTF-8"
+            return f"the Content-Type charset is {clip(value.strip())!r}: JSON is sent as UTF-8"
     return None

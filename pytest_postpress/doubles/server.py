@@ -29,6 +29,7 @@ from types import FrameType, TracebackType
 from typing import IO, Any, Final
 
 from pytest_postpress import __version__, catalog
+from pytest_postpress._redact import clip
 from pytest_postpress.doubles._http import Action, Headers, Reply
 from pytest_postpress.doubles._state import MockState, reconnect_path
 from pytest_postpress.doubles._surface import DoubleSurface
@@ -158,7 +159,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise _BadRequest(
                 400,
                 "errors/invalid_request",
-                f"malformed request line {_clip(text)!r}: expected METHOD SP request-target SP HTTP/1.1",
+                f"malformed request line {clip(text)!r}: expected METHOD SP request-target SP HTTP/1.1",
             )
         numbers = _VERSION.fullmatch(version)
         if numbers is None or numbers.group(1) != b"1":
@@ -281,10 +282,6 @@ class _Handler(BaseHTTPRequestHandler):
         # The query string is never logged: a client may have put the key there.
         words = self.requestline.split(" ")
         return " ".join(words[1:-1]).partition("?")[0] if len(words) >= 3 else "(unreadable request line)"
-
-
-def _clip(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class PostpressServer(DoubleSurface):

@@ -74,10 +74,26 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_ResultsCollector(config.stash[RESULTS_KEY]), "postpress-results")
 
 
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Skip tests marked ``postpress_live`` unless ``--postpress-live`` is given."""
-    if item.get_closest_marker("postpress_live") is not None and not settings_of(item.config).live:
-        pytest.skip("postpress_live: runs only with --postpress-live (and --postpress-base-url of a staging server)")
+# The one mechanism for mode-bound tests: a marker, and the mode it needs (live or not), with the skip reason.
+_MODE_BOUND = {
+    "postpress_live": (
+        True,
+        "postpress_live: runs only with --postpress-live (and --postpress-base-url of a staging server)",
+    ),
+    "postpress_mock_only": (False, "postpress_mock_only: needs the mock; skipped with --postpress-live"),
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the tests whose marker needs the other mode: ``postpress_live`` without, ``postpress_mock_only`` with
+    ``--postpress-live``."""
+    live = settings_of(config).live
+    for marker, (needs_live, reason) in _MODE_BOUND.items():
+        if needs_live != live:
+            skip = pytest.mark.skip(reason=reason)
+            for item in items:
+                if item.get_closest_marker(marker) is not None:
+                    item.add_marker(skip)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

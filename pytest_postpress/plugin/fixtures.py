@@ -43,16 +43,6 @@ def _skip_in_live_mode(config: pytest.Config, what: str) -> None:
         pytest.skip(f"{what} is not used with --postpress-live: the client talks to the real server there")
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip tests marked ``postpress_mock_only`` in live mode."""
-    if not settings_of(config).live:
-        return
-    skip = pytest.mark.skip(reason="postpress_mock_only: needs the mock; skipped with --postpress-live")
-    for item in items:
-        if item.get_closest_marker("postpress_mock_only") is not None:
-            item.add_marker(skip)
-
-
 # -- the postpress_error marker ----------------------------------------------------------------------
 
 

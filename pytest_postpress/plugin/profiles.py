@@ -17,9 +17,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, settings
 
-__all__ = ["PROFILES", "ci_parent"]
-
-PROFILES = ("postpress-dev", "postpress-ci", "postpress-fuzz")
+__all__ = ["ci_parent"]
 
 
 def ci_parent() -> settings:

@@ -34,6 +34,7 @@ from typing import Any, Final
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
+from pytest_postpress._redact import json_type
 from pytest_postpress.strategies import _formats
 
 __all__ = ["HINTS", "ITEM", "KEY_HINTS", "Path", "Slot", "accepted_types", "slots", "uses_hint", "value_strategy"]
@@ -280,28 +281,12 @@ def accepted_types(schema: Mapping[str, Any]) -> set[str]:
         return set().union(*(accepted_types({**base, **branch}) for branch in schema["anyOf"]))
     values = schema.get("enum", [schema["const"]] if "const" in schema else None)
     if values is not None:
-        return {_json_type(value) for value in values}
+        return {json_type(value) for value in values}
     kind = schema.get("type")
     kinds = {kind} if isinstance(kind, str) else set(kind or ())
     if "number" in kinds:
         kinds.add("integer")
     return kinds
-
-
-def _json_type(value: object) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "null"
 
 
 @dataclass(frozen=True)

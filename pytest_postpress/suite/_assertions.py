@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from pytest_postpress import catalog
+from pytest_postpress._redact import secret_values
+from pytest_postpress._redact import show as _show
 from pytest_postpress.errors import ContractViolation
-from pytest_postpress.suite._fuzz import SECRET_FIELDS
 from pytest_postpress.suite._identity import ErrorIdentity
 from pytest_postpress.suite._none import none_fields, without_none_fields
 from pytest_postpress.validation import validate_reconnect_body
@@ -67,23 +68,6 @@ def attempt_difference(first: Any, other: Any) -> str | None:
         return f"sent another body ({len(other.content)} bytes instead of {len(first.content)})"
     difference = first_difference(first_body, other_body)
     return None if difference is None else f"sent another body: {difference}"
-
-
-def _show(value: Any, key: str | None) -> str:
-    """A value for a message; secret fields are described, never shown."""
-    if key in SECRET_FIELDS and value is not None:
-        size = f" of {len(value)} characters" if isinstance(value, str) else ""
-        return f"<hidden {type(value).__name__}{size}>"
-    text = json.dumps(value, ensure_ascii=False) if _is_json(value) else repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _is_json(value: Any) -> bool:
-    try:
-        json.dumps(value)
-    except (TypeError, ValueError):
-        return False
-    return True
 
 
 def _same_number(a: int | float, b: int | float) -> bool:
@@ -201,17 +185,7 @@ class Assertions:
 
     def hide(self, body: Any) -> None:
         """Remember the secret values of ``body`` so that no message can show them."""
-        if isinstance(body, dict):
-            for name, value in body.items():
-                if name in SECRET_FIELDS and isinstance(value, str):
-                    self.secrets.add(value)
-                elif name in SECRET_FIELDS and isinstance(value, dict):
-                    self.secrets.update(v for v in value.values() if isinstance(v, str))
-                else:
-                    self.hide(value)
-        elif isinstance(body, list):
-            for item in body:
-                self.hide(item)
+        self.secrets.update(secret_values(body))
 
     def fail(self, required: str, observed: str, fix: str) -> NoReturn:
         message = f"[{self.name}] the contract requires {required}\n  the client {observed}\n  how to fix: {fix}"

@@ -15,65 +15,24 @@ A fuzz check is a plain pytest test that builds a Hypothesis test around one
 
 from __future__ import annotations
 
-import json
 import random
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, reproduce_failure, seed, settings
 from hypothesis import strategies as st
 
-from pytest_postpress import schema as _schema
 from pytest_postpress._keys import FUZZ_BUDGET_KEY, SEED_KEY, settings_of
+from pytest_postpress._redact import redacted_json
 from pytest_postpress.suite import _results
 
 __all__ = ["client_name", "redacted_json", "run_fuzz"]
 
 _BLOB = re.compile(r"@reproduce_failure\('([^']+)', b'([^']+)'\)")
 _ROUND_EXAMPLES = 50
-
-
-def _secret_names() -> frozenset[str]:
-    """Field names whose values are secret in some variant (the schema's ``writeOnly`` marks)."""
-    names: set[str] = set()
-
-    def walk(node: Any, name: str) -> None:
-        if isinstance(node, Mapping):
-            if node.get("writeOnly"):
-                names.add(name)
-            for key, sub in node.get("properties", {}).items():
-                walk(sub, key)
-            for key in ("items", "additionalProperties"):
-                if isinstance(node.get(key), Mapping):
-                    walk(node[key], name)
-            for sub in node.get("anyOf", []):
-                walk(sub, name)
-
-    for variant in _schema.VARIANTS:
-        walk(_schema.variant_schema(variant), "")
-    return frozenset(names)
-
-
-SECRET_FIELDS = _secret_names()
-
-
-def redact(value: Any, key: str | None = None) -> Any:
-    """A copy of a JSON value with the values of secret fields replaced by a placeholder."""
-    if key in SECRET_FIELDS and value is not None:
-        return "<hidden>"
-    if isinstance(value, dict):
-        return {name: redact(sub, name) for name, sub in value.items()}
-    if isinstance(value, list):
-        return [redact(item, key) for item in value]
-    return value
-
-
-def redacted_json(value: Any) -> str:
-    """JSON text of ``value`` with secrets hidden (``<hidden>``)."""
-    return json.dumps(redact(value), ensure_ascii=False, sort_keys=False)
 
 
 def client_name(request: pytest.FixtureRequest) -> str:

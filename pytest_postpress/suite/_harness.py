@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 from pytest_postpress import catalog
+from pytest_postpress._redact import show as _show
 from pytest_postpress.samples import sample_body
 from pytest_postpress.suite import _results
-from pytest_postpress.suite._assertions import Assertions, Outcome, _describe_error, _show, answer_name
+from pytest_postpress.suite._assertions import Assertions, Outcome, _describe_error, answer_name
 from pytest_postpress.suite._fuzz import client_name
 
 

@@ -33,10 +33,12 @@ from hypothesis import strategies as st
 from pytest_postpress import catalog, strategies
 from pytest_postpress import schema as _schema
 from pytest_postpress._keys import settings_of
+from pytest_postpress._redact import redacted_json
+from pytest_postpress._redact import show as _show
 from pytest_postpress.errors import ContractViolation
 from pytest_postpress.samples import sample_body
-from pytest_postpress.suite._assertions import Assertions, Outcome, _describe_error, _show
-from pytest_postpress.suite._fuzz import redacted_json, run_fuzz
+from pytest_postpress.suite._assertions import Assertions, Outcome, _describe_error
+from pytest_postpress.suite._fuzz import run_fuzz
 from pytest_postpress.suite._harness import Harness
 from pytest_postpress.suite.live import Exchange, LiveSession
 from pytest_postpress.validation import closest_variant, error_for_violations, validate_reconnect_body

@@ -17,7 +17,15 @@ class TestRequestsClient(ReconnectContract):
         return "server"
 
     @pytest.fixture
-    def postpress_reconnect(self, postpress_base_url: str, postpress_api_key: str) -> Iterator[Callable[..., Any]]:
-        client = PostpressRequestsClient(base_url=postpress_base_url, api_key=postpress_api_key, timeout=5.0)
+    def postpress_client_timeout(self) -> float:
+        return 2.0  # every check meets the loopback server: room for a loaded machine
+
+    @pytest.fixture
+    def postpress_reconnect(
+        self, postpress_base_url: str, postpress_api_key: str, postpress_client_timeout: float
+    ) -> Iterator[Callable[..., Any]]:
+        client = PostpressRequestsClient(
+            base_url=postpress_base_url, api_key=postpress_api_key, timeout=postpress_client_timeout
+        )
         yield client.reconnect
         client.close()

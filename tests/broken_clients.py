@@ -29,6 +29,10 @@ from pytest_postpress import ReconnectContract
 
 class TestClient(ReconnectContract):
     @pytest.fixture
+    def postpress_client_timeout(self):
+        return Client.declared_timeout
+
+    @pytest.fixture
     def postpress_reconnect(self, postpress_base_url, postpress_api_key):
         client = Client(base_url=postpress_base_url, api_key=postpress_api_key)
         yield client.reconnect
@@ -45,9 +49,11 @@ class Reference:
     """A correct client (the shape every broken one bends)."""
 
     method = "POST"
+    declared_timeout = 0.5  # what the client tells the suite (postpress_client_timeout)
+    timeout: float | None = 0.5  # what it is built with
 
     def __init__(self, *, base_url: str, api_key: str) -> None:
-        self.http = httpx.Client(base_url=base_url, headers=self.headers(api_key), timeout=2.0)
+        self.http = httpx.Client(base_url=base_url, headers=self.headers(api_key), timeout=self.timeout)
 
     def close(self) -> None:
         self.http.close()
@@ -93,6 +99,12 @@ class SubDelimsUnescaped(Reference):
         if account_id in {".", ".."}:
             return account_path(account_id)
         return "/v1/accounts/" + urllib.parse.quote(account_id, safe="!$&'()*+,;=:@")
+
+
+class DotSegmentsUnencoded(Reference):
+    def path(self, account_id: str) -> str:
+        # Encodes everything but leaves "." and ".." as they are: httpx then removes them from the path.
+        return "/v1/accounts/" + urllib.parse.quote(account_id, safe="")
 
 
 class IdInQuery(Reference):
@@ -448,6 +460,61 @@ class SwallowsTimeouts(Reference):
             return Reconnected(account_id)
 
 
+class BadCreatedWithoutStatus(Reference):
+    def read(self, response: httpx.Response, account_id: str) -> Any:
+        if response.status_code == 201 and not isinstance(_json_or_none(response), dict):
+            raise ValueError("the server sent an unreadable success")
+        if response.status_code == 201 and "account_id" not in response.json():
+            raise ValueError("the server sent an unreadable success")
+        if response.status_code == 201 and response.json().get("object") != "AccountReconnected":
+            raise ValueError("the server sent an unreadable success")
+        return read_response(response)
+
+
+def _json_or_none(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+class BadCreatedWrongStatus(Reference):
+    def read(self, response: httpx.Response, account_id: str) -> Any:
+        try:
+            return read_response(response)
+        except PostpressError as error:
+            if error.status != 201:
+                raise
+        # Outside the except block: no __context__ that would still tell 201.
+        raise PostpressError(500, None, "unreadable success")
+
+
+class BadCreatedMadeUpType(Reference):
+    def read(self, response: httpx.Response, account_id: str) -> Any:
+        try:
+            return read_response(response)
+        except PostpressError as error:
+            if error.status != 201:
+                raise
+        raise PostpressError(201, "errors/unexpected_success_body")
+
+
+class AnyAccountIdIsSuccess(Reference):
+    def read(self, response: httpx.Response, account_id: str) -> Any:
+        body = _json_or_none(response)
+        if response.status_code == 201 and isinstance(body, dict) and body.get("account_id"):
+            return Reconnected(body["account_id"])  # 42 as well as "acc_..."
+        return read_response(response)
+
+
+class NoTimeout(Reference):
+    timeout = None  # httpx.Client(timeout=None): waits forever on a server that does not answer
+
+
+class TimeoutNotAsDeclared(Reference):
+    timeout = 30.0  # declares 0.5 s, waits 30 s
+
+
 @dataclass(frozen=True)
 class Expectation:
     """The checks that must fail on a broken client, and a phrase its first failure message must contain."""
@@ -461,6 +528,7 @@ GALLERY: dict[type[Reference], Expectation] = {
     UnescapedId: Expectation(("request_line",), "path-injection risk"),
     DoubleEncodedId: Expectation(("request_line",), "decode back to the id"),
     SubDelimsUnescaped: Expectation(("request_line",), "unreserved"),
+    DotSegmentsUnencoded: Expectation(("request_line",), "for the id '."),
     IdInQuery: Expectation(("request_line",), "path-injection"),
     BearerAuthorization: Expectation(("authentication",), "not Authorization"),
     KeyInQuery: Expectation(("authentication",), "in the URL"),
@@ -501,4 +569,10 @@ GALLERY: dict[type[Reference], Expectation] = {
     AnyCreatedIsSuccess: Expectation(("robustness_bad_success_body[wrong-object]", "success"), "reported success"),
     SwallowsConnectionErrors: Expectation(("robustness_connection_error",), "reported success"),
     SwallowsTimeouts: Expectation(("robustness_timeout",), "reported success"),
+    BadCreatedWithoutStatus: Expectation(("robustness_bad_success_body",), "tell the HTTP status 201"),
+    BadCreatedWrongStatus: Expectation(("robustness_bad_success_body",), "tell the HTTP status 201"),
+    BadCreatedMadeUpType: Expectation(("robustness_bad_success_body",), "never make one up"),
+    AnyAccountIdIsSuccess: Expectation(("robustness_bad_success_body[account-id-not-a-string]",), "reported success"),
+    NoTimeout: Expectation(("client_timeout",), "was still waiting after"),
+    TimeoutNotAsDeclared: Expectation(("client_timeout",), "was still waiting after"),
 }

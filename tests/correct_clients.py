@@ -35,6 +35,10 @@ class Test{name}(ReconnectContract):
         return Client.transport
 
     @pytest.fixture
+    def postpress_client_timeout(self):
+        return Client.timeout
+
+    @pytest.fixture
     def postpress_reconnect(self, postpress_base_url, postpress_api_key, postpress_event_loop):
         client = Client(base_url=postpress_base_url, api_key=postpress_api_key)
         yield client.reconnect
@@ -92,9 +96,10 @@ class HttpxJson:
     """httpx, ``json=body``, its own exception carrying status and type."""
 
     transport = "respx"
+    timeout = 1.0  # declared to the suite (postpress_client_timeout): test_client_timeout checks it
 
     def __init__(self, *, base_url: str, api_key: str) -> None:
-        self.http = httpx.Client(base_url=base_url, headers={"X-API-KEY": api_key}, timeout=5.0)
+        self.http = httpx.Client(base_url=base_url, headers={"X-API-KEY": api_key}, timeout=self.timeout)
 
     def reconnect(self, account_id: str, body: Any) -> str:
         response = self.http.post(f"/v1/accounts/{segment(account_id)}", json=body)
@@ -110,9 +115,10 @@ class AsyncHttpxJson:
     """httpx's AsyncClient, ``json=body``."""
 
     transport = "respx"
+    timeout = 1.0  # declared to the suite (postpress_client_timeout): test_client_timeout checks it
 
     def __init__(self, *, base_url: str, api_key: str) -> None:
-        self.http = httpx.AsyncClient(base_url=base_url, headers={"X-API-KEY": api_key}, timeout=5.0)
+        self.http = httpx.AsyncClient(base_url=base_url, headers={"X-API-KEY": api_key}, timeout=self.timeout)
 
     async def reconnect(self, account_id: str, body: Any) -> str:
         response = await self.http.post(f"/v1/accounts/{segment(account_id)}", json=body)
@@ -129,9 +135,10 @@ class RaiseForStatus:
     the envelope's type from the ``httpx.HTTPStatusError``'s response)."""
 
     transport = "respx"
+    timeout = 1.0  # declared to the suite (postpress_client_timeout): test_client_timeout checks it
 
     def __init__(self, *, base_url: str, api_key: str) -> None:
-        self.http = httpx.Client(base_url=base_url, headers={"X-API-KEY": api_key}, timeout=5.0)
+        self.http = httpx.Client(base_url=base_url, headers={"X-API-KEY": api_key}, timeout=self.timeout)
 
     def reconnect(self, account_id: str, body: Any) -> str:
         response = self.http.post(f"/v1/accounts/{segment(account_id)}", json=body)
@@ -183,6 +190,7 @@ class RequestsJson:
     requests turns ``%2E`` back into ``.`` before sending, so the ids '.' and '..' are refused (rule 16)."""
 
     transport = "server"
+    timeout = 2.0  # declared to the suite; every check meets the loopback server: room for a loaded machine
 
     def __init__(self, *, base_url: str, api_key: str) -> None:
         self.base_url = base_url.rstrip("/")
@@ -193,7 +201,7 @@ class RequestsJson:
         if account_id in {".", ".."}:
             raise ValueError(f"the account id {account_id!r} cannot be sent as one path segment with requests")
         url = f"{self.base_url}/v1/accounts/{urllib.parse.quote(account_id, safe='')}"
-        response = self.session.post(url, json=body, timeout=5.0)
+        response = self.session.post(url, json=body, timeout=self.timeout)
         response.raise_for_status()
         if response.status_code != 201:
             raise ReconnectError(response.status_code, None, "expected 201")

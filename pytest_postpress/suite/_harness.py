@@ -87,15 +87,22 @@ class Harness:
         self.request.node.user_properties.append((_results.PROPERTY, record))
         return record
 
-    def expect_raise(self, status: int | None, what: str) -> None:
-        """Call the client with a sample body; it must raise, telling ``status`` where one was received."""
+    def expect_raise(self, status: int | None, what: str, *, received_type: str | None = None) -> None:
+        """Call the client with a sample body; it must raise, telling ``status`` where one was received.
+
+        Where a status was received, the error's type must be the one received (``received_type``, the
+        envelope's type) or none: an error that makes up a type misleads whoever branches on it.
+        """
         self.record()
         outcome = self.invoke(sample_body("GOOGLE_OAUTH"))
         self.check.one_call(outcome)  # retries follow rule 23 here too
-        self.expect_raised(outcome, status, what)
+        self.expect_raised(outcome, status, what, received_type=received_type)
 
-    def expect_raised(self, outcome: Outcome, status: int | None, what: str) -> None:
-        """The client must have raised, telling ``status`` where one was received."""
+    def expect_raised(
+        self, outcome: Outcome, status: int | None, what: str, *, received_type: str | None = None
+    ) -> None:
+        """The client must have raised, telling ``status`` (and no type but ``received_type``) where one was
+        received."""
         if not outcome.raised:
             self.check.fail(
                 f"an exception for {what}",
@@ -109,5 +116,13 @@ class Harness:
                 self.check.fail(
                     f"the raised error to tell the HTTP status {status} ({what})",
                     f"raised {_describe_error(outcome.error)}, identified as {identity!r}",
-                    "keep the HTTP status on the exception even when the body is not a documented envelope",
+                    "keep the HTTP status received on the exception even when the body is not a documented "
+                    "envelope (rule 21, see: python -m pytest_postpress rules 21)",
+                )
+            if identity[1] is not None and identity[1] != received_type:
+                received = f"the type {received_type!r}" if received_type is not None else "no type"
+                self.check.fail(
+                    f"the raised error to tell what was received ({what}: status {status}, {received})",
+                    f"raised {_describe_error(outcome.error)}, identified as {identity!r}",
+                    "report the envelope's type as received, or none when the answer had none; never make one up",
                 )

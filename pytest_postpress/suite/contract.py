@@ -20,6 +20,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import threading
+import time
 import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator
@@ -32,9 +34,10 @@ from pytest_postpress import catalog, strategies
 from pytest_postpress import schema as _schema
 from pytest_postpress._keys import settings_of
 from pytest_postpress._redact import redacted_json
+from pytest_postpress._redact import show as _show
 from pytest_postpress.errors import ContractViolation
 from pytest_postpress.samples import sample_body
-from pytest_postpress.suite._assertions import Assertions, Outcome
+from pytest_postpress.suite._assertions import Assertions, Outcome, _describe_error
 from pytest_postpress.suite._fuzz import run_fuzz
 from pytest_postpress.suite._harness import Harness
 from pytest_postpress.suite.live import Exchange, LiveSession
@@ -44,6 +47,9 @@ __all__ = ["ContractViolation", "ReconnectContract"]
 
 _OTHER_ACCOUNT_ID = "acc_01JRECONNECTED0THER1D0000"
 _JSON = {"Content-Type": "application/json"}
+_DOT_SEGMENTS = (".", "..")
+# Per attempt, what the timeout check allows on top of the client's declared timeout (connecting, a slow machine).
+_TIMEOUT_SLACK = 0.5
 
 
 def _retryable_answer(harness: Harness, answer: str, *, times: int) -> catalog.DocumentedError | None:
@@ -245,6 +251,9 @@ class ReconnectContract:
             describe=lambda value: f"account id {value!r}",
             record=harness.judged,
         )
+        # The dot segments too, on every run: whether the fuzz draws them depends on the profile.
+        for dot_segment in _DOT_SEGMENTS:
+            example(dot_segment)
 
     @pytest.mark.postpress_mock_only
     def test_authentication(self, postpress_harness: Harness) -> None:
@@ -581,7 +590,7 @@ class ReconnectContract:
         assert error is not None
         content = json.dumps(error.envelope()).encode()
         postpress_harness.double.respond_raw(409, content, headers={"Content-Type": "application/problem+json"})
-        postpress_harness.expect_raise(409, "a problem+json 409")
+        postpress_harness.expect_raise(409, "a problem+json 409", received_type="errors/already_exists")
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_robustness
@@ -589,7 +598,7 @@ class ReconnectContract:
         """An undocumented status (429) with an envelope: the client raises and tells 429."""
         envelope = {"title": "Too Many Requests", "type": "errors/rate_limited", "status": 429}
         postpress_harness.double.respond_raw(429, json.dumps(envelope).encode(), headers=_JSON)
-        postpress_harness.expect_raise(429, "an undocumented 429")
+        postpress_harness.expect_raise(429, "an undocumented 429", received_type="errors/rate_limited")
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_robustness
@@ -597,7 +606,7 @@ class ReconnectContract:
         """A 403 with an undocumented type: the client raises and tells 403."""
         envelope = {"title": "Forbidden", "type": "errors/brand_new_reason", "status": 403}
         postpress_harness.double.respond_raw(403, json.dumps(envelope).encode(), headers=_JSON)
-        postpress_harness.expect_raise(403, "an undocumented type")
+        postpress_harness.expect_raise(403, "an undocumented type", received_type="errors/brand_new_reason")
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_robustness
@@ -606,13 +615,14 @@ class ReconnectContract:
         [
             pytest.param(b'{"object": "AccountDeleted", "account_id": "acc_1"}', id="wrong-object"),
             pytest.param(b'{"object": "AccountReconnected"}', id="no-account-id"),
+            pytest.param(b'{"object": "AccountReconnected", "account_id": 42}', id="account-id-not-a-string"),
             pytest.param(b"<html>OK</html>", id="not-json"),
         ],
     )
     def test_robustness_bad_success_body(self, postpress_harness: Harness, content: bytes) -> None:
-        """A 201 whose body is not AccountReconnected with an account_id: the client raises."""
+        """A 201 whose body is not AccountReconnected with an account_id: the client raises and tells 201."""
         postpress_harness.double.respond_raw(201, content, headers=_JSON)
-        postpress_harness.expect_raise(None, "a bad 201 body")
+        postpress_harness.expect_raise(201, "a bad 201 body")
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_robustness
@@ -627,3 +637,77 @@ class ReconnectContract:
         """The server does not answer in time: the client raises (its own timeout, or the dropped connection)."""
         postpress_harness.double.time_out(times=postpress_harness.times(None))  # every allowed attempt
         postpress_harness.expect_raise(None, "a timeout")
+
+    # --- 8: a stalled server (loopback): the client gives up in the time it declares ------------------------
+    @pytest.fixture
+    def postpress_client_timeout(self) -> float | None:
+        """The timeout, in seconds, the client under test is built with; ``None`` (default): not declared.
+
+        Declare it to enable ``test_client_timeout``: return the number and build the client with it, e.g.
+        ``MyClient(base_url=..., api_key=..., timeout=postpress_client_timeout)``.
+        """
+        return None
+
+    @pytest.mark.postpress_mock_only
+    @pytest.mark.postpress_robustness
+    @pytest.mark.parametrize("postpress_transport", ["server"], ids=["loopback"])
+    def test_client_timeout(
+        self, request: pytest.FixtureRequest, postpress_client_timeout: float | None, postpress_transport: str
+    ) -> None:
+        """On the loopback server, which holds its answer: the client gives up within the timeout it declares
+        (``postpress_client_timeout``; each of up to ``postpress_max_attempts`` attempts, rule 23) and raises."""
+        timeout = postpress_client_timeout
+        if timeout is None:
+            pytest.skip(
+                "the client declares no timeout: override the postpress_client_timeout fixture to return the "
+                "timeout (seconds) the client is built with, and build it with that timeout"
+            )
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 60:
+            pytest.fail(
+                f"postpress_client_timeout returned {timeout!r}; expected the client's timeout in seconds, a number "
+                "above 0 and at most 60 (or None to skip this check)",
+                pytrace=False,
+            )
+        # The client is built only now, answered by the loopback server (this check's postpress_transport).
+        harness: Harness = request.getfixturevalue("postpress_harness")
+        attempts = harness.max_attempts  # a timeout is retryable (rule 23): every allowed attempt may time out
+        limit = attempts * (float(timeout) + _TIMEOUT_SLACK)
+        harness.record()
+        server = harness.double
+        held = server.max_hold
+        # The server holds every request a little longer than the client may wait; past the limit, it drops every
+        # request, so that a client without a timeout (retrying or not) comes back and the check ends.
+        server.max_hold = limit + _TIMEOUT_SLACK
+        server.time_out(times=None)
+        watchdog = threading.Timer(limit, lambda: server.fail_connection(times=None))
+        watchdog.daemon = True
+        start = time.monotonic()
+        watchdog.start()
+        try:
+            outcome = harness.invoke(sample_body("TWITTER"))
+        finally:
+            watchdog.cancel()
+            watchdog.join()
+            server.max_hold = held
+        elapsed = time.monotonic() - start
+        if not outcome.calls:
+            observed = f"raised {_describe_error(outcome.error)}" if outcome.error is not None else "returned"
+            harness.check.fail(
+                "a request to the server (which then holds its answer)",
+                f"sent nothing and {observed}",
+                "send the request; do not validate or refuse a documented-valid call",
+            )
+        if elapsed > limit:
+            harness.check.fail(
+                f"giving up within {limit:g}s when the server does not answer ({attempts} attempt(s) of the declared "
+                f"postpress_client_timeout {timeout:g}s, {_TIMEOUT_SLACK:g}s slack each)",
+                f"was still waiting after {elapsed:.1f}s, over {len(outcome.calls)} request(s)",
+                "build the HTTP client with a timeout (httpx.Client(timeout=...), requests' timeout=...) equal to "
+                "the one postpress_client_timeout declares; never wait forever",
+            )
+        if not outcome.raised:
+            harness.check.fail(
+                "an exception when the server does not answer in time",
+                f"reported success ({_show(outcome.result, None)})",
+                "raise the timeout (or your own error wrapping it); never report success without an answer",
+            )

@@ -1,4 +1,4 @@
-"""The contract suite against the reference requests client, on the loopback HTTP server."""
+"""The contract suite against the reference requests client: on the loopback HTTP server and inside ``responses``."""
 
 from __future__ import annotations
 
@@ -21,3 +21,11 @@ class TestRequestsClient(ReconnectContract):
         client = PostpressRequestsClient(base_url=postpress_base_url, api_key=postpress_api_key, timeout=5.0)
         yield client.reconnect
         client.close()
+
+
+class TestRequestsClientOnResponses(TestRequestsClient):
+    """The same client answered by ``postpress_responses`` (no socket): what a suite mocking with responses runs."""
+
+    @pytest.fixture
+    def postpress_transport(self) -> str:
+        return "responses"

@@ -23,6 +23,7 @@ class TestRequestsClient(ReconnectContract):
         client.close()
 
 
+@pytest.mark.postpress_mock_only  # live, the transport makes no difference: TestRequestsClient covers it
 class TestRequestsClientOnResponses(TestRequestsClient):
     """The same client answered by ``postpress_responses`` (no socket): what a suite mocking with responses runs."""
 

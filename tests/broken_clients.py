@@ -190,6 +190,44 @@ class DropsEmptyStrings(Reference):
         return clean(body)
 
 
+class KeywordsDropNone(Reference):
+    """A keyword-argument SDK, ``reconnect(account_id, provider, country=None, ...)``: what is None is left out,
+    at any depth (as pydantic's ``exclude_none``), by design. Passes every check with postpress_none_means_absent;
+    without it, fails on the field set to None that test_fuzz_invalid_bodies tries first on every run."""
+
+    def reconnect(self, account_id: str, body: Any) -> Any:
+        if not isinstance(body, dict):
+            raise TypeError(f"reconnect() takes the fields as keyword arguments, not a {type(body).__name__}")
+        return self.reconnect_with(account_id, **body)
+
+    def reconnect_with(self, account_id: str, **fields: Any) -> Any:
+        return self.read(self.send(account_id, self.keep(fields)), account_id)
+
+    def dropped(self, value: Any) -> bool:
+        return value is None
+
+    def keep(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {name: self.keep(sub) for name, sub in value.items() if not self.dropped(sub)}
+        if isinstance(value, list):
+            return [self.keep(item) for item in value]
+        return value
+
+
+class KeywordsDropEmptyStrings(KeywordsDropNone):
+    """Leaves out "" too (``if value is not None and value != ""``): fails with postpress_none_means_absent or not."""
+
+    def dropped(self, value: Any) -> bool:
+        return value is None or value == ""
+
+
+class KeywordsDropZeros(KeywordsDropNone):
+    """Leaves out 0 too (``if value is None or value == 0``): fails with postpress_none_means_absent or not."""
+
+    def dropped(self, value: Any) -> bool:
+        return value is None or (value == 0 and not isinstance(value, bool))
+
+
 class TooStrictValidation(Reference):
     """Refuses documented-valid bodies: only email usernames, no '+00:00' date-times."""
 
@@ -471,6 +509,9 @@ GALLERY: dict[type[Reference], Expectation] = {
     NullsForAbsentFields: Expectation(("body[MAIL]", "fuzz_valid_bodies"), "field added"),
     AddsClientField: Expectation(("body[WHATSAPP]", "fuzz_valid_bodies"), "field added"),
     DropsEmptyStrings: Expectation(("fuzz_valid_bodies",), "field dropped"),
+    KeywordsDropNone: Expectation(("fuzz_invalid_bodies",), "override the fixture postpress_none_means_absent"),
+    KeywordsDropEmptyStrings: Expectation(("fuzz_valid_bodies",), "field dropped"),
+    KeywordsDropZeros: Expectation(("body[LINKEDIN_BASIC]", "fuzz_valid_bodies"), "/sync_limit/chats: field dropped"),
     TooStrictValidation: Expectation(("fuzz_valid_bodies",), "sent nothing and raised"),
     StripsUndocumentedFields: Expectation(("invalid_body[undocumented-field]",), "field dropped"),
     EchoesPathId: Expectation(("success", "fuzz_responses"), "need not equal the path id"),

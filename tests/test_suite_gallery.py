@@ -20,8 +20,10 @@ settings.register_profile("gallery", max_examples=100, deadline=None, database=N
 SERVER_CHECKS = {"missing_key", "hostile_id", "real_reconnect"}
 
 
-def run_suite(pytester: pytest.Pytester, client: type[Reference], *args: str) -> dict[str, pytest.TestReport]:
-    pytester.makeconftest(CONFTEST)
+def run_suite(
+    pytester: pytest.Pytester, client: type[Reference], *args: str, conftest: str = ""
+) -> dict[str, pytest.TestReport]:
+    pytester.makeconftest(CONFTEST + conftest)
     pytester.makepyfile(test_client=client_test_source(client.__name__))
     result = pytester.inline_run("-p", "no:cacheprovider", "--hypothesis-profile=gallery", "-q", *args)
     reports = [r for r in result.getreports("pytest_runtest_logreport") if r.when == "call" or r.outcome != "passed"]

@@ -155,6 +155,17 @@ def postpress_error_identity() -> Callable[[BaseException], ErrorIdentity | None
     return default_error_identity
 
 
+@pytest.fixture
+def postpress_none_means_absent() -> bool:
+    """Whether the contract suite reads a field the caller set to ``None`` as not passed (default ``False``).
+
+    Override it to return ``True`` for a client whose API reads ``None`` as "not given" by design (keyword
+    arguments left at ``None`` are left out of the body): such fields, at any depth, are then expected to be
+    absent from the request, and a body that is valid without them is a valid body (its 201 is success).
+    """
+    return False
+
+
 def _contract_text(error: BaseException) -> str | None:
     """The report text of a contract violation (with its notes), or ``None`` for any other error."""
     if isinstance(error, ContractViolation):

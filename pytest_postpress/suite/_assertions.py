@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 from pytest_postpress.errors import ContractViolation
 from pytest_postpress.suite._fuzz import SECRET_FIELDS
 from pytest_postpress.suite._identity import ErrorIdentity
+from pytest_postpress.suite._none import none_fields, without_none_fields
 from pytest_postpress.validation import validate_reconnect_body
 
 _UNRESERVED_SEGMENT = re.compile(r"(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+")
@@ -115,12 +116,25 @@ class Outcome:
 class Assertions:
     """The assertions of the suite, shared by the mock checks and the live checks."""
 
-    def __init__(self, name: str, base_url: str, api_key: str, identity: Callable[[BaseException], Any]) -> None:
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        api_key: str,
+        identity: Callable[[BaseException], Any],
+        *,
+        none_means_absent: bool = False,
+    ) -> None:
         self.name = name
         self.base_url = base_url
         self.api_key = api_key
         self.identity = identity
+        self.none_means_absent = none_means_absent
         self.secrets: set[str] = {api_key}
+
+    def expected_body(self, body: Any) -> Any:
+        """The body the client must send for ``body``: without its ``None`` fields when ``None`` means absent."""
+        return without_none_fields(body) if self.none_means_absent else body
 
     def hide(self, body: Any) -> None:
         """Remember the secret values of ``body`` so that no message can show them."""
@@ -253,17 +267,42 @@ class Assertions:
             self.fail(
                 "a UTF-8 JSON body", f"sent a body that is not JSON ({type(error).__name__})", "serialise with json"
             )
-        difference = first_difference(body, sent)
+        expected = self.expected_body(body)
+        difference = first_difference(expected, sent)
         if difference:
             self.fail(
                 "the body sent to equal, as JSON, the body the caller passed (nothing dropped, renamed, "
-                "re-typed, nulled or added)",
+                "re-typed, nulled or added)"
+                + (" less the fields set to None (postpress_none_means_absent)" if expected != body else ""),
                 f"sent a different body {difference}",
-                "send the caller's body as it is; do not drop, rename, coerce or fill in fields",
+                self._none_advice(body, sent)
+                or "send the caller's body as it is; do not drop, rename, coerce or fill in fields",
             )
         violations = validate_reconnect_body(sent)
-        if violations and not validate_reconnect_body(body):
+        if violations and not validate_reconnect_body(expected):
             self.fail("a valid body", f"sent an invalid body: {violations[0]}", "send the caller's body unchanged")
+
+    def _none_advice(self, body: Any, sent: Any) -> str | None:
+        """Advice when the body sent differs from ``body`` only in how the fields set to ``None`` were sent."""
+        fields = none_fields(body)
+        if not fields:
+            return None
+        shown = ", ".join(fields[:3]) + (", ..." if len(fields) > 3 else "")
+        if self.none_means_absent:
+            if first_difference(body, sent) is not None:
+                return None  # not only the None fields: the general advice
+            return (
+                f"with postpress_none_means_absent set, a field the caller set to None ({shown}) counts as not "
+                "passed: leave it out of the body, at any depth; send every other field as it is"
+            )
+        if first_difference(without_none_fields(body), sent) is not None:
+            return None
+        return (
+            f"the client only dropped the fields the caller set to None ({shown}). If your client's API reads None "
+            "as 'not given' by design (keyword arguments left at None), say so once: override the fixture "
+            "postpress_none_means_absent to return True, in your ReconnectContract subclass or a conftest.py. "
+            "Otherwise send null as passed"
+        )
 
     # 4. success --------------------------------------------------------------------------------------
     def success(self, outcome: Outcome, expected_id: str) -> None:

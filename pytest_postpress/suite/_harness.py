@@ -38,12 +38,18 @@ class Harness:
         outcome.calls = list(self.double.calls[before:])
         return outcome
 
+    @property
+    def judged(self) -> dict[str, Any]:
+        """How this check judges the client, for its record (the settings the summary and report show)."""
+        return {"none_means_absent": self.check.none_means_absent}
+
     def record(self, **data: Any) -> dict[str, Any]:
         """Record this check for the summary and the report (``data``: variants, error, outside_contract...)."""
         record: dict[str, Any] = {
             "client": client_name(self.request),
             "check": self.request.node.name.removeprefix("test_"),
             "examples": 1,
+            **self.judged,
             **data,
         }
         self.request.node.user_properties.append((_results.PROPERTY, record))

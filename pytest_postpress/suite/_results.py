@@ -40,6 +40,14 @@ class ClientResults:
     errors: dict[str, str] = field(default_factory=dict)  # DocumentedError.id -> outcome
     mutations: set[str] = field(default_factory=set)
     outside_contract: list[dict[str, Any]] = field(default_factory=list)
+    none_means_absent_seen: set[bool] = field(default_factory=set)  # postpress_none_means_absent of its checks
+
+    @property
+    def none_means_absent(self) -> bool | str:
+        """``postpress_none_means_absent`` as the client was judged: ``True``, ``False`` or ``"mixed"``."""
+        if len(self.none_means_absent_seen) > 1:
+            return "mixed"
+        return True in self.none_means_absent_seen
 
     @property
     def failed(self) -> list[str]:
@@ -73,6 +81,8 @@ class Results:
             if error is not None and (outcome == "failed" or client.errors.get(error) != "failed"):
                 client.errors[error] = outcome
             client.outside_contract.extend(record.get("outside_contract", ()))
+            if "none_means_absent" in record:
+                client.none_means_absent_seen.add(bool(record["none_means_absent"]))
 
     def summary_lines(self) -> list[str]:
         """Lines for the terminal summary, one block per client class."""
@@ -84,6 +94,7 @@ class Results:
                 f"variants sent {len(client.variants)}/12; "
                 f"documented errors handled {client.errors_handled}/{len(DOCUMENTED_ERRORS)}"
             )
+            lines.append(f"  None fields: {_NONE_READINGS[client.none_means_absent]}")
             fuzzed = [f"{name} {check.examples}" for name, check in client.checks.items() if check.examples > 1]
             if fuzzed:
                 lines.append(f"  examples run: {', '.join(fuzzed)}")
@@ -96,6 +107,12 @@ class Results:
                 lines.append(f"  FAILED {name}")
         return lines
 
+
+_NONE_READINGS: dict[bool | str, str] = {
+    False: "sent as given, null included (default; postpress_none_means_absent=False)",
+    True: "count as not passed (postpress_none_means_absent=True)",
+    "mixed": "postpress_none_means_absent was True in some checks only",
+}
 
 REPORT_FORMAT = "pytest-postpress-report/1"
 
@@ -135,6 +152,7 @@ def build_report(results: Results, *, meta: Mapping[str, Any]) -> dict[str, Any]
                 "documented_errors_total": len(DOCUMENTED_ERRORS),
                 "mutations_tried": sorted(client.mutations),
                 "outside_contract": client.outside_contract,
+                "none_means_absent": client.none_means_absent,
             }
         )
     return {"format": REPORT_FORMAT, **meta, "clients": clients}

@@ -46,13 +46,25 @@ _JSON = {"Content-Type": "application/json"}
 _DOUBLES = {"respx": "postpress_mock", "responses": "postpress_responses", "server": "postpress_server"}
 
 
+def _null_field() -> strategies.InvalidBody:
+    """An optional field passed as None: ``test_fuzz_invalid_bodies`` tries it first, on every run.
+
+    How a client sends a field set to None is then judged every time, not only when a draw nulls a field.
+    """
+    body = {**sample_body("LINKEDIN_BASIC"), "country": None}
+    return strategies.InvalidBody(
+        body, "LINKEDIN_BASIC", "null_value", error_for_violations(validate_reconnect_body(body)), "/country"
+    )
+
+
 class ReconnectContract:
     """Base class of a contract suite for one client of ``POST /v1/accounts/{id}``.
 
     Subclass it in a ``Test*`` class and override the ``postpress_reconnect``
     fixture.  Optional overrides: ``postpress_error_identity`` (how to read
-    your exception class) and ``postpress_transport`` (``"respx"``,
-    ``"responses"`` or ``"server"``).
+    your exception class), ``postpress_transport`` (``"respx"``,
+    ``"responses"`` or ``"server"``) and ``postpress_none_means_absent``
+    (``True`` for a client whose API reads ``None`` as "not given").
     """
 
     pytestmark: ClassVar[list[pytest.MarkDecorator]] = [pytest.mark.postpress_contract]
@@ -162,10 +174,23 @@ class ReconnectContract:
         postpress_base_url: str,
         postpress_api_key: str,
         postpress_error_identity: Callable[[BaseException], Any],
+        postpress_none_means_absent: bool,
     ) -> Assertions:
-        """The assertions of the suite, bound to this test's check name, key and error identity."""
+        """The assertions of the suite, bound to this test's check name, key, error identity and reading of None."""
+        if not isinstance(postpress_none_means_absent, bool):
+            pytest.fail(
+                f"postpress_none_means_absent returned {postpress_none_means_absent!r}; return True (the client's "
+                "API reads None as 'not given') or False (the default: None is sent as null)",
+                pytrace=False,
+            )
         name = request.node.originalname.removeprefix("test_")
-        return Assertions(name, postpress_base_url, postpress_api_key, postpress_error_identity)
+        return Assertions(
+            name,
+            postpress_base_url,
+            postpress_api_key,
+            postpress_error_identity,
+            none_means_absent=postpress_none_means_absent,
+        )
 
     @pytest.fixture
     def postpress_harness(
@@ -196,7 +221,13 @@ class ReconnectContract:
             if call is not None:
                 harness.check.request_line(call, account_id)
 
-        run_fuzz(harness.request, strategies.account_ids(), example, describe=lambda value: f"account id {value!r}")
+        run_fuzz(
+            harness.request,
+            strategies.account_ids(),
+            example,
+            describe=lambda value: f"account id {value!r}",
+            record=harness.judged,
+        )
 
     @pytest.mark.postpress_mock_only
     def test_authentication(self, postpress_harness: Harness) -> None:
@@ -314,7 +345,7 @@ class ReconnectContract:
             body["userAgent"] = "Mozilla/5.0"  # a respelling of user_agent: sent as is, it gets a 400
         else:
             body = None  # httpx and requests read json=None as "no body": a classic way to send nothing
-        expected = error_for_violations(validate_reconnect_body(body))
+        expected = error_for_violations(validate_reconnect_body(harness.check.expected_body(body)))
         outcome = self._through_client(harness, postpress_direct, body, harness.account_id)
         call = harness.check.one_call(outcome, allow_refusal=True)
         if call is None:
@@ -392,35 +423,46 @@ class ReconnectContract:
             strategies.reconnect_bodies(),
             example,
             describe=lambda body: f"body {redacted_json(body)}",
-            record={"variants": variants},
+            record={**harness.judged, "variants": variants},
         )
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_fuzz
     def test_fuzz_invalid_bodies(self, postpress_harness: Harness) -> None:
-        """An invalid body is refused before sending, or sent as is and its 400 raised; never a success."""
+        """An invalid body is refused before sending, or sent as is and its 400 raised; never a success.
+
+        With ``postpress_none_means_absent``, a body is judged without its fields set to None: one that is valid
+        without them is sent without them and its 201 read as success.
+        """
         harness = postpress_harness
         mutations: list[str] = []
 
-        def example(invalid: Any) -> None:
+        def example(invalid: strategies.InvalidBody) -> None:
             harness.double.reset()
+            expected_body = harness.check.expected_body(invalid.body)
+            violations = validate_reconnect_body(expected_body)
+            outcome = harness.invoke(invalid.body)
+            if not violations:
+                # Only None fields made it invalid, and they count as not passed: a valid body for this client.
+                harness.check.body(harness.check.one_call(outcome), invalid.body)
+                harness.check.success(outcome, harness.account_id)
+                return
             if invalid.mutation not in mutations:
                 mutations.append(invalid.mutation)
-            outcome = harness.invoke(invalid.body)
             call = harness.check.one_call(outcome, allow_refusal=True)
             if call is None:
                 return  # refused before sending: allowed
             harness.check.body(call, invalid.body)
-            harness.check.raised_with(
-                outcome, invalid.expected.status, invalid.expected.type, f"an invalid body ({invalid.mutation})"
-            )
+            expected = error_for_violations(violations)  # invalid.expected, unless None fields were left out
+            harness.check.raised_with(outcome, expected.status, expected.type, f"an invalid body ({invalid.mutation})")
 
         run_fuzz(
             harness.request,
             strategies.invalid_reconnect_bodies(),
             example,
             describe=lambda invalid: f"{invalid.mutation} body {redacted_json(invalid.body)}",
-            record={"mutations": mutations},
+            record={**harness.judged, "mutations": mutations},
+            examples=[_null_field()],
         )
 
     @pytest.mark.postpress_mock_only
@@ -450,6 +492,7 @@ class ReconnectContract:
             answers,
             example,
             describe=lambda answer: f"answer {answer[0]} {json.dumps(answer[1])[:300]}",
+            record=harness.judged,
         )
 
     # --- 7: robustness outside the documentation (each serves one answer, then expects an exception) ------

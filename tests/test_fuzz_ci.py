@@ -155,10 +155,10 @@ def test_report_validates_and_is_merged_under_xdist(pytester: pytest.Pytester) -
     target = str(EXAMPLES / "test_httpx_client.py")
     common = ("-p", "no:cacheprovider", "--hypothesis-profile=postpress-dev")
     pytester.runpytest_subprocess(target, *common, f"--postpress-report={single}").assert_outcomes(
-        passed=146, skipped=2
+        passed=164, skipped=2
     )
     with_xdist = pytester.runpytest_subprocess(target, *common, "-n", "2", f"--postpress-report={merged}")
-    with_xdist.assert_outcomes(passed=146, skipped=2)
+    with_xdist.assert_outcomes(passed=164, skipped=2)
     one, two = report_of(single), report_of(merged)
     assert two["workers"] == 2
     assert sorted(client["name"] for client in two["clients"]) == ["TestAsyncHttpxClient", "TestHttpxClient"]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
+from pytest_postpress import catalog
 from pytest_postpress.errors import ContractViolation
 from pytest_postpress.suite._fuzz import SECRET_FIELDS
 from pytest_postpress.suite._identity import ErrorIdentity
@@ -20,6 +21,52 @@ from pytest_postpress.suite._none import none_fields, without_none_fields
 from pytest_postpress.validation import validate_reconnect_body
 
 _UNRESERVED_SEGMENT = re.compile(r"(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+")
+RULE_23 = "rule 23, see: python -m pytest_postpress rules 23"
+
+
+def answer_name(call: Any) -> str:
+    """What a recorded request was answered: ``"503"``, or ``"no answer"`` (dropped connection or timeout)."""
+    status = getattr(call, "status", None)
+    return "no answer" if status is None else str(status)
+
+
+def retried_after(call: Any) -> bool:
+    """Whether a client may resend after the answer ``call`` got (rule 23; by status: every documented error
+    of 407, 408, 502, 503 and 504 is retryable, so the type need not be read)."""
+    return catalog.is_retryable(getattr(call, "status", None))
+
+
+def _header(call: Any, name: str) -> str | None:
+    for key, value in call.headers.items():
+        if key.lower() == name:
+            return str(value)
+    return None
+
+
+def attempt_difference(first: Any, other: Any) -> str | None:
+    """How a retry differs from the first attempt (method, raw path, X-API-KEY, body as JSON), or ``None``."""
+    if other.method != first.method:
+        return f"sent {other.method} instead of {first.method}"
+    first_target = (str(first.raw_path), str(getattr(first, "query", "")))
+    other_target = (str(other.raw_path), str(getattr(other, "query", "")))
+    if other_target != first_target:
+        return f"sent the path {other.raw_path!r} instead of {first.raw_path!r}"
+    first_key, other_key = _header(first, "x-api-key"), _header(other, "x-api-key")
+    if other_key is None and first_key is not None:
+        return "dropped the X-API-KEY header"
+    if other_key != first_key:
+        return "sent another X-API-KEY value (values hidden)"
+    if other.content == first.content:
+        return None
+    try:
+        first_body = json.loads(first.content.decode("utf-8")) if first.content else None
+        other_body = json.loads(other.content.decode("utf-8")) if other.content else None
+    except (UnicodeDecodeError, ValueError):
+        return f"sent another body ({len(other.content)} bytes instead of {len(first.content)})"
+    if not first.content or not other.content:
+        return f"sent another body ({len(other.content)} bytes instead of {len(first.content)})"
+    difference = first_difference(first_body, other_body)
+    return None if difference is None else f"sent another body: {difference}"
 
 
 def _show(value: Any, key: str | None) -> str:
@@ -39,12 +86,26 @@ def _is_json(value: Any) -> bool:
     return True
 
 
+def _same_number(a: int | float, b: int | float) -> bool:
+    """Rule 25: two JSON numbers are equal when they are the same IEEE-754 double (RFC 8259 section 6).
+
+    So ``993`` equals ``993.0``, ``5.452979267241015e+16`` equals ``54529792672410150``, and past 2**53 a
+    client whose JSON library holds numbers as doubles is not blamed for the rounding it does.
+    """
+    if a == b:
+        return True
+    try:
+        return float(a) == float(b)
+    except OverflowError:  # an integer beyond any double: only equal as the same integer
+        return False
+
+
 def _same_json(a: Any, b: Any) -> bool:
-    # JSON has one number type (993 == 993.0) but booleans are not numbers.
+    # JSON has one number type (rule 25), but a boolean is never a number and a string never one.
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
     if isinstance(a, int | float) and isinstance(b, int | float):
-        return a == b
+        return _same_number(a, b)
     return type(a) is type(b) and a == b if not isinstance(a, dict | list) else False
 
 
@@ -122,10 +183,12 @@ class Assertions:
         base_url: str,
         api_key: str,
         identity: Callable[[BaseException], Any],
+        max_attempts: int = 5,
         *,
         none_means_absent: bool = False,
     ) -> None:
         self.name = name
+        self.max_attempts = max_attempts
         self.base_url = base_url
         self.api_key = api_key
         self.identity = identity
@@ -159,6 +222,13 @@ class Assertions:
         raise ContractViolation(message)
 
     def one_call(self, outcome: Outcome, *, allow_refusal: bool = False) -> Any | None:
+        """The request the client sent for one reconnect (its first attempt), after checking its retries.
+
+        Rule 23: the client may resend after a retryable answer (407, 408, 502, 503, 504, a dropped
+        connection or a timeout), every attempt identical to the first, at most ``max_attempts`` in all;
+        never after any other answer.  ``None`` when the client refused before sending and
+        ``allow_refusal``.
+        """
         if not outcome.calls:
             if outcome.raised and allow_refusal:
                 return None
@@ -170,13 +240,35 @@ class Assertions:
                     "send the request; do not validate or refuse a documented-valid call",
                 )
             self.fail("one POST request to the endpoint", "sent nothing", "call the endpoint once per reconnect")
-        if len(outcome.calls) > 1:
+        calls = outcome.calls
+        for index, call in enumerate(calls[:-1]):
+            if not retried_after(call):
+                self.fail(
+                    f"no resend after an answer that is not retryable ({RULE_23})",
+                    f"sent {len(calls)} requests: attempt {index + 2} after a {answer_name(call)} answer",
+                    "raise every answer at once except the retryable ones (407, 408, 502, 503, 504, a dropped "
+                    "connection, a timeout); reconnecting is not idempotent: after a "
+                    f"{answer_name(call)} the first request may have taken effect",
+                )
+        if len(calls) > self.max_attempts:
+            answers = ", ".join(answer_name(call) for call in calls[:-1])
             self.fail(
-                "exactly one request per reconnect",
-                f"sent {len(outcome.calls)} requests",
-                "send once; reconnecting is not idempotent, so do not retry on its own",
+                f"at most {self.max_attempts} attempts in all (postpress_max_attempts; {RULE_23})",
+                f"sent {len(calls)} requests (answers retried: {answers})",
+                f"bound the retries: stop after {self.max_attempts} attempts in all and raise the last answer",
             )
-        return outcome.calls[0]
+        first = calls[0]
+        for index, call in enumerate(calls[1:], start=2):
+            difference = attempt_difference(first, call)
+            if difference is not None:
+                self.fail(
+                    f"each attempt to repeat the first exactly: method, path, X-API-KEY, body equal as JSON "
+                    f"({RULE_23})",
+                    f"retried after a {answer_name(calls[index - 2])} answer, and attempt {index} {difference}",
+                    "resend the very request that was answered: build it once and send it again unchanged "
+                    "(keep the headers and the body; do not re-encode or stamp the retry)",
+                )
+        return first
 
     # 1. request line ---------------------------------------------------------------------------------
     def request_line(self, call: Any, account_id: str) -> None:
@@ -281,6 +373,24 @@ class Assertions:
         violations = validate_reconnect_body(sent)
         if violations and not validate_reconnect_body(expected):
             self.fail("a valid body", f"sent an invalid body: {violations[0]}", "send the caller's body unchanged")
+
+    def invalid_body_sent(self, outcome: Outcome, call: Any, body: Any, status: int, type_: str, what: str) -> None:
+        """An invalid body went out: it must be the caller's, and the server's 400 must be raised.
+
+        Rule 24: a ``null`` body (the caller passed ``None``) may also go out as no body at all (``json=None``
+        in httpx and requests); the server answers 400 ``errors/invalid_request`` and the client raises that.
+        """
+        if body is None and not call.content:
+            self.raised_with(
+                outcome,
+                400,
+                "errors/invalid_request",
+                "a null body sent as no body, which the server answers 400 errors/invalid_request (rule 24, see: "
+                "python -m pytest_postpress rules 24)",
+            )
+            return
+        self.body(call, body)
+        self.raised_with(outcome, status, type_, what)
 
     def _none_advice(self, body: Any, sent: Any) -> str | None:
         """Advice when the body sent differs from ``body`` only in how the fields set to ``None`` were sent."""

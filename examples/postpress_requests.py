@@ -1,7 +1,8 @@
 """A small reference client of ``POST /v1/accounts/{id}`` built on requests.
 
 Not built on httpx, so its contract suite runs on the loopback server
-(``postpress_transport = "server"``) instead of respx.
+(``postpress_transport = "server"``) or inside ``responses``
+(``postpress_transport = "responses"``) instead of respx.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The contract suite against the reference requests client, on the loopback HTTP server."""
+"""The contract suite against the reference requests client: on the loopback HTTP server and inside ``responses``."""
 
 from __future__ import annotations
 
@@ -29,3 +29,12 @@ class TestRequestsClient(ReconnectContract):
         )
         yield client.reconnect
         client.close()
+
+
+@pytest.mark.postpress_mock_only  # live, the transport makes no difference: TestRequestsClient covers it
+class TestRequestsClientOnResponses(TestRequestsClient):
+    """The same client answered by ``postpress_responses`` (no socket): what a suite mocking with responses runs."""
+
+    @pytest.fixture
+    def postpress_transport(self) -> str:
+        return "responses"

@@ -78,10 +78,10 @@ OPTIONS: Final[tuple[Option, ...]] = (
     Option("account_id", "id of an account that exists (on staging, in live mode)", "str", DEFAULT_ACCOUNT_ID),
     Option(
         "transport",
-        "where the contract suite's client is answered: respx or server",
+        "where the contract suite's client is answered: respx (httpx), responses (requests) or server (any)",
         "choice",
         "respx",
-        choices=("respx", "server"),
+        choices=("respx", "responses", "server"),
     ),
     Option("live", "run the live-safe checks against a real server (--postpress-base-url)", "bool", False),
     Option("allow_production", f"allow live mode against the production host {PRODUCTION_HOST}", "bool", False),

@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/_venv.sh
 ensure_venv .venv
-.venv/bin/python -m pip install -q -e . requests
+.venv/bin/python -m pip install -q -e '.[responses]' requests  # responses: the requests client also runs inside it
 .venv/bin/pytest examples -p no:cacheprovider "$@"

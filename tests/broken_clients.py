@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import requests
 from postpress_httpx import JSON_HEADERS, PostpressError, Reconnected, account_path, encode_body, read_response
 
 _ROOT = Path(__file__).resolve().parents[1]
@@ -40,9 +41,21 @@ class TestClient(ReconnectContract):
 """
 
 
+TRANSPORT_OVERRIDE = """
+    @pytest.fixture
+    def postpress_transport(self):
+        return {transport!r}
+"""
+
+
 def client_test_source(name: str) -> str:
-    """The source of a test module that runs the contract suite on the client ``name`` of this gallery."""
-    return CLIENT_TEST.format(examples=str(_ROOT / "examples"), tests=str(_ROOT / "tests"), name=name)
+    """The source of a test module that runs the contract suite on the client ``name`` of this gallery.
+
+    A client not built on httpx (``transport`` set on its class) runs on that transport.
+    """
+    source = CLIENT_TEST.format(examples=str(_ROOT / "examples"), tests=str(_ROOT / "tests"), name=name)
+    transport = getattr(globals()[name], "transport", None)
+    return source if transport is None else source + TRANSPORT_OVERRIDE.format(transport=transport)
 
 
 class Reference:
@@ -515,6 +528,98 @@ class TimeoutNotAsDeclared(Reference):
     timeout = 30.0  # declares 0.5 s, waits 30 s
 
 
+# -- 8. clients built on requests, checked inside responses (postpress_transport = "responses") -------------------
+def read_requests_response(response: requests.Response) -> Reconnected:
+    """:func:`read_response` for a requests response."""
+    try:
+        body: Any = response.json()
+    except ValueError:
+        body = None
+    if response.status_code == 201:
+        if isinstance(body, dict) and body.get("object") == "AccountReconnected" and body.get("account_id"):
+            return Reconnected(str(body["account_id"]))
+        raise PostpressError(201, None, "unexpected success body")
+    envelope = body if isinstance(body, dict) else {}
+    type_, title = envelope.get("type"), envelope.get("title")
+    raise PostpressError(
+        response.status_code, type_ if isinstance(type_, str) else None, title if isinstance(title, str) else None
+    )
+
+
+class RequestsReference(Reference):
+    """A correct client on a requests session (the shape the requests-based broken clients bend)."""
+
+    transport = "responses"
+
+    def __init__(self, *, base_url: str, api_key: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.session = requests.Session()
+        self.session.headers.update(self.headers(api_key))
+
+    def close(self) -> None:
+        self.session.close()
+
+    def path(self, account_id: str) -> str:
+        if account_id in {".", ".."}:
+            raise ValueError(f"the account id {account_id!r} cannot be sent as a path segment with requests")
+        return account_path(account_id)
+
+    def send(self, account_id: str, body: Any) -> Any:
+        content = encode_body(self.prepare(body))
+        url = self.base_url + self.path(account_id)
+        return self.session.request(self.method, url, data=content, headers=JSON_HEADERS, timeout=2.0)
+
+    def read(self, response: Any, account_id: str) -> Any:
+        return read_requests_response(response)
+
+
+class RequestsBearerAuthorization(RequestsReference):
+    def headers(self, api_key: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {api_key}"}
+
+
+class RequestsFormEncoded(RequestsReference):
+    """``data=body``: requests form-encodes a dict."""
+
+    def send(self, account_id: str, body: Any) -> Any:
+        return self.session.post(self.base_url + self.path(account_id), data=body, timeout=2.0)
+
+
+class RequestsNullBodyIsSuccess(RequestsReference):
+    """``json=body`` (no body at all for None, which rule 24 allows) but success reported without reading the 400."""
+
+    def send(self, account_id: str, body: Any) -> Any:
+        return self.session.post(self.base_url + self.path(account_id), json=body, timeout=2.0)
+
+    def read(self, response: Any, account_id: str) -> Any:
+        if not response.request.body:
+            return Reconnected(account_id)  # "nothing to send, nothing to fail"
+        return read_requests_response(response)
+
+
+class RequestsNotFoundIsSuccess(RequestsReference):
+    def read(self, response: Any, account_id: str) -> Any:
+        if response.status_code == 404:
+            return Reconnected(account_id)
+        return read_requests_response(response)
+
+
+class RequestsSwallowsConnectionErrors(RequestsReference):
+    def reconnect(self, account_id: str, body: Any) -> Any:
+        try:
+            return super().reconnect(account_id, body)
+        except requests.ConnectionError:
+            return None
+
+
+class RequestsSwallowsTimeouts(RequestsReference):
+    def reconnect(self, account_id: str, body: Any) -> Any:
+        try:
+            return super().reconnect(account_id, body)
+        except requests.Timeout:
+            return Reconnected(account_id)
+
+
 @dataclass(frozen=True)
 class Expectation:
     """The checks that must fail on a broken client, and a phrase its first failure message must contain."""
@@ -575,4 +680,10 @@ GALLERY: dict[type[Reference], Expectation] = {
     AnyAccountIdIsSuccess: Expectation(("robustness_bad_success_body[account-id-not-a-string]",), "reported success"),
     NoTimeout: Expectation(("client_timeout",), "was still waiting after"),
     TimeoutNotAsDeclared: Expectation(("client_timeout",), "was still waiting after"),
+    RequestsBearerAuthorization: Expectation(("authentication",), "not Authorization"),
+    RequestsFormEncoded: Expectation(("body[TELEGRAM]", "fuzz_valid_bodies"), "Content-Type: application/json"),
+    RequestsNullBodyIsSuccess: Expectation(("invalid_body[null-body]",), "null body sent as no body"),
+    RequestsNotFoundIsSuccess: Expectation(("unknown_account",), "reported success"),
+    RequestsSwallowsConnectionErrors: Expectation(("robustness_connection_error",), "reported success"),
+    RequestsSwallowsTimeouts: Expectation(("robustness_timeout",), "reported success"),
 }

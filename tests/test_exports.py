@@ -62,11 +62,15 @@ def test_contract_modules_import_nothing_heavy(module: str) -> None:
 
 @pytest.mark.parametrize("module", ["plugin", "plugin.fixtures", "plugin.live_fixtures"])
 def test_plugin_modules_import_is_cheap(module: str) -> None:
-    # Imported at every pytest start: no respx, httpx, jsonschema or hypothesis-jsonschema there.  Hypothesis
+    # Imported at every pytest start: no respx, httpx, jsonschema or hypothesis-jsonschema there, and neither of
+    # the optional mocking libraries (pytest-httpx, responses) nor requests.  Hypothesis
     # itself is imported (the postpress-* profiles are registered at module level), as Hypothesis's own pytest
     # plugin already does at every start; benchmarks/bench_contract.py measures what the plugin costs.
     loaded = _modules_after(f"import pytest_postpress.{module}")
     assert (
-        not {"respx", "httpx", "hypothesis_jsonschema", "jsonschema", "strategies", "pytest_postpress.strategies"}
+        not {
+            *("respx", "httpx", "hypothesis_jsonschema", "jsonschema", "strategies", "pytest_postpress.strategies"),
+            *("pytest_httpx", "responses", "requests"),
+        }
         & loaded
     )

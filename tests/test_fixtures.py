@@ -152,12 +152,14 @@ def test_the_mock_and_the_server_answer_postpress_error_in_every_shape(pytester:
 import requests
 from pytest_postpress.validation import validate_response
 
-@pytest.mark.parametrize("double", ["postpress_mock", "postpress_server"])
+DOUBLES = ["postpress_mock", "postpress_server", "postpress_httpx_mock", "postpress_responses"]
+
+@pytest.mark.parametrize("double", DOUBLES)
 def test_error(request, double, postpress_error, postpress_api_key, postpress_account_id, tmp_path_factory):
     target = request.getfixturevalue(double)
     bodies = []
     for _ in range(4):
-        if double == "postpress_mock":
+        if double in ("postpress_mock", "postpress_httpx_mock"):
             answer = reconnect(target.url, postpress_api_key, postpress_account_id)
             status, body = answer.status_code, answer.json()
         else:
@@ -172,9 +174,10 @@ def test_error(request, double, postpress_error, postpress_api_key, postpress_ac
 """
     )
     result = pytester.runpytest()
-    result.assert_outcomes(passed=70)
-    first_shapes = {path.read_text() for path in pytester.path.parent.glob("**/postpress_mock-*.json")}
-    assert len(first_shapes) == 4  # the first call's shape varies from one error to the next
+    result.assert_outcomes(passed=140)
+    for double in ("postpress_mock", "postpress_httpx_mock", "postpress_responses"):
+        first_shapes = {path.read_text() for path in pytester.path.parent.glob(f"**/{double}-*.json")}
+        assert len(first_shapes) == 4, double  # the first call's shape varies from one error to the next
 
 
 @pytest.mark.parametrize(
@@ -240,9 +243,20 @@ def test_server(postpress_server, postpress_api_key, postpress_account_id):
     answer = requests.post(url, json=BODY, headers={"X-API-KEY": postpress_api_key})
     assert (answer.status_code, answer.json()["type"]) == (401, "errors/invalid_credentials")
 
+@pytest.mark.postpress_error(status=425)
+def test_httpx_mock(postpress_httpx_mock, postpress_api_key, postpress_account_id):
+    answer = reconnect(postpress_httpx_mock.url, postpress_api_key, postpress_account_id)
+    assert (answer.status_code, answer.json()["type"]) == (425, "errors/auth_in_progress")
+
+@pytest.mark.postpress_error(status=504)
+def test_responses(postpress_responses, postpress_api_key, postpress_account_id):
+    url = postpress_responses.endpoint(postpress_account_id)
+    answer = requests.post(url, json=BODY, headers={"X-API-KEY": postpress_api_key})
+    assert (answer.status_code, answer.json()["type"]) == (504, "errors/request_timeout")
+
 """
     )
-    pytester.runpytest().assert_outcomes(passed=2)
+    pytester.runpytest().assert_outcomes(passed=4)
 
 
 def test_a_marker_naming_several_errors_needs_the_fixture(pytester: pytest.Pytester) -> None:
@@ -384,6 +398,10 @@ def test_the_fixtures_are_documented(pytester: pytest.Pytester) -> None:
             "postpress_server_session*session scope*",
             "postpress_error*",
             "*The documented error this run of the test is about*",
+            "postpress_httpx_mock*",
+            "*The reconnect endpoint as a route of pytest-httpx's ``httpx_mock``*",
+            "postpress_responses*",
+            "*The reconnect endpoint as a route of ``responses``*",
         ]
     )
 

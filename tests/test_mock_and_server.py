@@ -1,8 +1,10 @@
-"""Rule 22, forced answers and the call record: the same checks against the respx mock and the loopback server.
+"""Rule 22, forced answers and the call record: the same checks against every test double.
 
-Every test here runs twice, through ``PostpressMock`` (an httpx client under
-respx) and through ``PostpressServer`` (the standard library's
-``http.client`` over a real socket), and every answer is checked with
+Every test here runs four times, through ``PostpressMock`` (an httpx client under
+respx), ``PostpressServer`` (the standard library's ``http.client`` over a real
+socket), ``PostpressHttpxMock`` (an httpx client under pytest-httpx's ``httpx_mock``)
+and ``PostpressResponses`` (a requests session under a ``responses.RequestsMock``
+that asserts all its routes were fired), and every answer is checked with
 ``validate_response``.
 """
 
@@ -16,11 +18,15 @@ from typing import Any
 
 import httpx
 import pytest
+import requests
+import responses
 
 from pytest_postpress import catalog
 from pytest_postpress.doubles._http import Action, Headers
 from pytest_postpress.doubles._state import MAX_BODY_BYTES, MockState, resolve_error
+from pytest_postpress.doubles.httpx_mock import PostpressHttpxMock
 from pytest_postpress.doubles.mock import PostpressMock
+from pytest_postpress.doubles.responses_mock import PostpressResponses
 from pytest_postpress.doubles.server import PostpressServer
 from pytest_postpress.validation import validate_response
 
@@ -50,9 +56,16 @@ class Answer:
 class Double:
     """A double plus a way to send it one request, whatever carries it."""
 
-    def __init__(self, kind: str, target: PostpressMock | PostpressServer) -> None:
+    def __init__(
+        self, kind: str, target: PostpressMock | PostpressServer | PostpressHttpxMock | PostpressResponses
+    ) -> None:
         self.kind = kind
         self.target = target
+
+    @property
+    def over_httpx(self) -> bool:
+        """Whether an httpx client reaches this double (respx or pytest-httpx)."""
+        return isinstance(self.target, PostpressMock | PostpressHttpxMock)
 
     @property
     def state(self) -> MockState:
@@ -72,10 +85,12 @@ class Double:
         if key is not None:
             sent["X-API-KEY"] = key
         url_path = self.state.prefix + path
-        if isinstance(self.target, PostpressMock):
+        if self.over_httpx:
             with httpx.Client() as client:
                 response = client.request(method, ORIGIN + url_path, headers=sent, content=content)
             answer = Answer(response.status_code, response.headers, response.content)
+        elif isinstance(self.target, PostpressResponses):
+            answer = _send_requests(method, ORIGIN + url_path, sent, content)
         else:
             connection = http.client.HTTPConnection("127.0.0.1", self.target.port, timeout=5)
             try:
@@ -105,11 +120,31 @@ def server() -> Iterator[PostpressServer]:
         yield running
 
 
-@pytest.fixture(params=["mock", "server"])
+def _send_requests(method: str, url: str, headers: Mapping[str, str], content: bytes) -> Answer:
+    """Send with requests, the URL exactly as given (requests would re-quote '%zz', '|', '^')."""
+    with requests.Session() as session:
+        prepared = session.prepare_request(requests.Request(method, url, headers=dict(headers), data=content))
+        prepared.url = url
+        response = session.send(prepared)
+    return Answer(response.status_code, response.headers, response.content)
+
+
+@pytest.fixture(params=["mock", "server", "httpx_mock", "responses"])
 def double(request: pytest.FixtureRequest, server: PostpressServer) -> Iterator[Double]:
     if request.param == "mock":
         with PostpressMock(base_url=ORIGIN + "/api", api_key=KEY, accounts=[ACCOUNT]) as mock:
             yield Double("mock", mock)
+    elif request.param == "httpx_mock":
+        httpx_double = PostpressHttpxMock(base_url=ORIGIN + "/api", api_key=KEY, accounts=[ACCOUNT])
+        httpx_double.install(request.getfixturevalue("httpx_mock"))
+        yield Double("httpx_mock", httpx_double)
+    elif request.param == "responses":
+        responses_double = PostpressResponses(base_url=ORIGIN + "/api", api_key=KEY, accounts=[ACCOUNT])
+        # assert_all_requests_are_fired: the route must never count as a response the test forgot to use.
+        with responses.RequestsMock(assert_all_requests_are_fired=True) as requests_mock:
+            responses_double.install(requests_mock)
+            yield Double("responses", responses_double)
+            responses_double.uninstall()
     else:
         server.reset()
         yield Double("server", server)
@@ -324,9 +359,11 @@ def test_respond_raw_sends_anything(double: Double) -> None:
 def _send_unchecked(double: Double) -> Answer:
     path = double.state.prefix + "/v1/accounts/" + ACCOUNT
     headers = {"X-API-KEY": KEY, **JSON_TYPE}
-    if isinstance(double.target, PostpressMock):
+    if double.over_httpx:
         response = httpx.post(ORIGIN + path, headers=headers, content=b"{}")
         return Answer(response.status_code, response.headers, response.content)
+    if isinstance(double.target, PostpressResponses):
+        return _send_requests("POST", ORIGIN + path, headers, b"{}")
     connection = http.client.HTTPConnection("127.0.0.1", double.target.port, timeout=5)
     connection.request("POST", path, body=b"{}", headers=headers)
     response = connection.getresponse()
@@ -338,10 +375,15 @@ def _send_unchecked(double: Double) -> Answer:
 def test_fail_connection_and_time_out_send_no_answer(double: Double) -> None:
     double.target.fail_connection()
     double.target.time_out()
-    if isinstance(double.target, PostpressMock):
+    if double.over_httpx:
         with pytest.raises(httpx.ConnectError):
             double.reconnect()
         with pytest.raises(httpx.ReadTimeout):
+            double.reconnect()
+    elif isinstance(double.target, PostpressResponses):
+        with pytest.raises(requests.ConnectionError, match="forced by fail_connection"):
+            double.reconnect()
+        with pytest.raises(requests.ReadTimeout, match="forced by time_out"):
             double.reconnect()
     else:
         with pytest.raises(http.client.RemoteDisconnected):
@@ -414,7 +456,7 @@ def test_calls_record_method_url_raw_path_headers_content_and_json(double: Doubl
 
 
 def test_a_request_that_is_not_the_route_is_named_in_the_failure(double: Double) -> None:
-    if isinstance(double.target, PostpressMock):
+    if double.kind != "server":
         with pytest.raises(
             AssertionError, match=r"GET /api/v1/accounts/\S+ \(headers: .*x-api-key.*\) is not the reco"
         ):

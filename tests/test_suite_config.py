@@ -57,13 +57,15 @@ class TestClient(ReconnectContract):
 """
     result = run(pytester, body)
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*postpress_transport returned 'grpc'; expected 'respx' or 'server'*"])
+    result.stdout.fnmatch_lines(["*postpress_transport returned 'grpc'; expected 'respx', 'responses' or 'server'*"])
 
 
 def test_bad_transport_option(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--postpress-transport", "grpc")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*invalid --postpress-transport value 'grpc'*expected one of respx, server*"])
+    result.stderr.fnmatch_lines(
+        ["*invalid --postpress-transport value 'grpc'*expected one of respx, responses, server*"]
+    )
 
 
 def test_identity_override_with_a_bad_return_shape(pytester: pytest.Pytester) -> None:

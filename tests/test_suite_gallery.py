@@ -11,7 +11,7 @@ from typing import Any
 
 import correct_clients
 import pytest
-from broken_clients import GALLERY, Expectation, Reference, client_test_source
+from broken_clients import GALLERY, Expectation, Reference, RequestsReference, client_test_source
 
 # Derandomized, so that a breakage is found on every run or never: the gallery cannot flake.
 CONFTEST = """
@@ -46,6 +46,13 @@ def test_reference_client_passes_every_check(pytester: pytest.Pytester) -> None:
     assert failed_checks(reports) == set()
     passed = {name for name, report in reports.items() if report.passed}
     assert len(passed) >= 60  # 12 body variants, 35 documented errors, fuzz, robustness, live-safe checks
+
+
+def test_reference_requests_client_passes_every_check_inside_responses(pytester: pytest.Pytester) -> None:
+    # postpress_transport = "responses": the requests-based clients of the gallery run there too.
+    reports = run_suite(pytester, RequestsReference)
+    assert failed_checks(reports) == set()
+    assert len([report for report in reports.values() if report.passed]) >= 60
 
 
 @pytest.mark.parametrize(("client", "expectation"), list(GALLERY.items()), ids=[c.__name__ for c in GALLERY])

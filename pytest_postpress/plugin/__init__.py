@@ -151,7 +151,8 @@ def postpress_account_id(pytestconfig: pytest.Config) -> str:
 
 @pytest.fixture(scope="session")
 def postpress_transport(pytestconfig: pytest.Config) -> str:
-    """Where the contract suite's client is answered: ``"respx"`` (default) or ``"server"`` (loopback HTTP).
+    """Where the contract suite's client is answered: ``"respx"`` (default, httpx clients), ``"responses"``
+    (requests clients, needs ``pytest-postpress[responses]``) or ``"server"`` (loopback HTTP, any client).
 
     From ``--postpress-transport`` / env ``POSTPRESS_TRANSPORT`` / ini; override the fixture in a
     ``ReconnectContract`` subclass for a client that is not built on httpx.

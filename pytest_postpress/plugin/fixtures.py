@@ -1,12 +1,15 @@
-"""Fixtures of the test doubles: ``postpress_mock``, ``postpress_server``, ``postpress_error``.
+"""Fixtures of the test doubles: ``postpress_mock``, ``postpress_server``, ``postpress_httpx_mock``,
+``postpress_responses``, ``postpress_error``.
 
 Loaded by :mod:`pytest_postpress.plugin` through ``pytest_plugins``.  Heavy
-imports (respx, httpx, the contract validator) happen inside the fixtures,
-never at module import, so that pytest start-up stays cheap.
+imports (respx, httpx, pytest-httpx, responses, the contract validator) happen
+inside the fixtures, never at module import, so that pytest start-up stays cheap
+and the optional libraries stay optional.
 """
 
 from __future__ import annotations
 
+import importlib
 import urllib.parse
 import zlib
 from collections.abc import Generator, Iterator
@@ -19,7 +22,9 @@ from pytest_postpress.catalog import DOCUMENTED_ERRORS, STATUSES, DocumentedErro
 
 if TYPE_CHECKING:
     from pytest_postpress.doubles._state import MockState
+    from pytest_postpress.doubles.httpx_mock import PostpressHttpxMock
     from pytest_postpress.doubles.mock import PostpressMock
+    from pytest_postpress.doubles.responses_mock import PostpressResponses
     from pytest_postpress.doubles.server import PostpressServer
 
 _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
@@ -242,3 +247,95 @@ def postpress_server(
             server.check_all_routed()
     finally:
         server.reset()
+
+
+# -- the doubles inside another mocking library (optional extras) ---------------------------------------
+
+
+def _require(module: str, fixture: str, distribution: str) -> None:
+    """Fail the test with the extra to install when the optional library ``module`` is missing."""
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        missing = True
+    else:
+        missing = False
+    if missing:  # outside the except clause: the failure is not shown chained to the ImportError
+        pytest.fail(
+            f"{fixture} needs {distribution}, which is not installed; install it with the extra:\n"
+            f"    pip install 'pytest-postpress[{distribution}]'",
+            pytrace=False,
+        )
+
+
+@pytest.fixture
+def postpress_httpx_mock(
+    request: pytest.FixtureRequest,
+    postpress_base_url: str,
+    postpress_api_key: str,
+    postpress_account_id: str,
+) -> Iterator[PostpressHttpxMock]:
+    """The reconnect endpoint as a route of pytest-httpx's ``httpx_mock``, for suites mocking httpx with it.
+
+    pytest-httpx takes over every httpx transport, so ``postpress_mock`` (respx) never sees a request
+    there.  This registers one callback on the test's ``httpx_mock`` for every request to
+    ``postpress_base_url``'s host, optional and reusable (pytest-httpx's "every response was requested"
+    check is not tripped), answering exactly as ``postpress_mock`` does, with the same methods and the
+    same ``postpress_error`` parametrization.  A request to that host that is not the reconnect route
+    fails the test.  Needs ``pytest-postpress[pytest-httpx]``.  Skipped with ``--postpress-live``.
+    """
+    _skip_in_live_mode(request.config, "postpress_httpx_mock")
+    _require("pytest_httpx", "postpress_httpx_mock", "pytest-httpx")
+    from pytest_postpress.doubles.httpx_mock import PostpressHttpxMock
+
+    httpx_mock = request.getfixturevalue("httpx_mock")  # torn down after this fixture
+    mock = PostpressHttpxMock(base_url=postpress_base_url, api_key=postpress_api_key, accounts=[postpress_account_id])
+    _apply_error(request, mock.state)
+    mock.install(httpx_mock)
+    yield mock
+    if not _failed(request.node) and mock.assert_all_routed:
+        mock.check_all_routed()
+
+
+@pytest.fixture
+def postpress_responses(
+    request: pytest.FixtureRequest,
+    postpress_base_url: str,
+    postpress_api_key: str,
+    postpress_account_id: str,
+) -> Iterator[PostpressResponses]:
+    """The reconnect endpoint as a route of ``responses``, for requests clients in suites mocked with it.
+
+    While ``responses`` is active it answers every requests call, loopback included, so
+    ``postpress_server`` is out of reach there.  This adds one callback route for every request to
+    ``postpress_base_url``'s host on the active ``responses.RequestsMock`` (the last one started), or
+    starts the default one (``responses.mock``, the one ``responses.add`` and ``@responses.activate``
+    use) for the test when none is active; the route leaves the registry at teardown, so
+    ``assert_all_requests_are_fired`` never counts it.  It answers exactly as ``postpress_mock`` does
+    (forced failures raise ``requests.ConnectionError`` / ``requests.ReadTimeout``), with the same
+    methods and ``postpress_error`` parametrization; a request to that host that is not the reconnect
+    route fails the test.  Needs ``pytest-postpress[responses]``.  Skipped with ``--postpress-live``.
+    """
+    _skip_in_live_mode(request.config, "postpress_responses")
+    _require("responses", "postpress_responses", "responses")
+    import responses
+
+    from pytest_postpress.doubles.responses_mock import PostpressResponses, active_requests_mock
+
+    double = PostpressResponses(base_url=postpress_base_url, api_key=postpress_api_key, accounts=[postpress_account_id])
+    _apply_error(request, double.state)
+    requests_mock = active_requests_mock()
+    started = requests_mock is None
+    if requests_mock is None:
+        requests_mock = responses.mock
+        requests_mock.start()
+    double.install(requests_mock)
+    try:
+        yield double
+    finally:
+        double.uninstall()
+        if started:
+            requests_mock.stop(allow_assert=False)
+            requests_mock.reset()
+    if not _failed(request.node) and double.assert_all_routed:
+        double.check_all_routed()

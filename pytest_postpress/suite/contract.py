@@ -50,6 +50,7 @@ _JSON = {"Content-Type": "application/json"}
 _DOT_SEGMENTS = (".", "..")
 # Per attempt, what the timeout check allows on top of the client's declared timeout (connecting, a slow machine).
 _TIMEOUT_SLACK = 0.5
+_DOUBLES = {"respx": "postpress_mock", "responses": "postpress_responses", "server": "postpress_server"}
 
 
 def _retryable_answer(harness: Harness, answer: str, *, times: int) -> catalog.DocumentedError | None:
@@ -78,9 +79,9 @@ class ReconnectContract:
 
     Subclass it in a ``Test*`` class and override the ``postpress_reconnect``
     fixture.  Optional overrides: ``postpress_error_identity`` (how to read
-    your exception class), ``postpress_transport`` (``"respx"`` or
-    ``"server"``) and ``postpress_none_means_absent`` (``True`` for a client
-    whose API reads ``None`` as "not given").
+    your exception class), ``postpress_transport`` (``"respx"``,
+    ``"responses"`` or ``"server"``) and ``postpress_none_means_absent``
+    (``True`` for a client whose API reads ``None`` as "not given").
     """
 
     pytestmark: ClassVar[list[pytest.MarkDecorator]] = [pytest.mark.postpress_contract]
@@ -103,8 +104,8 @@ class ReconnectContract:
     def postpress_base_url(self, request: pytest.FixtureRequest, postpress_transport: str) -> str:
         """The base URL the client must use.
 
-        The configured one with transport ``"respx"``; the loopback server's with ``"server"``; in live
-        mode, a recording loopback proxy in front of the live server (same path prefix).
+        The configured one with transports ``"respx"`` and ``"responses"``; the loopback server's with
+        ``"server"``; in live mode, a recording loopback proxy in front of the live server (same path prefix).
         """
         settings = settings_of(request.config)
         if settings.live:
@@ -115,16 +116,18 @@ class ReconnectContract:
 
     @pytest.fixture
     def postpress_double(self, request: pytest.FixtureRequest, postpress_transport: str) -> Any:
-        """What answers the client: ``postpress_mock`` or ``postpress_server`` by transport; in live mode the proxy."""
+        """What answers the client: ``postpress_mock``, ``postpress_responses`` or ``postpress_server`` by
+        transport; in live mode the proxy."""
         if settings_of(request.config).live:
             proxy = request.getfixturevalue("postpress_live_proxy")
             proxy.reset()
             return proxy
-        if postpress_transport not in {"respx", "server"}:
+        if postpress_transport not in _DOUBLES:
             pytest.fail(
-                f"postpress_transport returned {postpress_transport!r}; expected 'respx' or 'server'", pytrace=False
+                f"postpress_transport returned {postpress_transport!r}; expected 'respx', 'responses' or 'server'",
+                pytrace=False,
             )
-        return request.getfixturevalue("postpress_mock" if postpress_transport == "respx" else "postpress_server")
+        return request.getfixturevalue(_DOUBLES[postpress_transport])
 
     @pytest.fixture
     def postpress_direct(
@@ -138,7 +141,16 @@ class ReconnectContract:
         if settings_of(request.config).live:
             yield request.getfixturevalue("postpress_live_session")
             return
-        session = LiveSession(base_url=postpress_base_url, max_requests=1_000, timeout=10.0)
+        transport = None
+        if request.getfixturevalue("postpress_transport") == "responses":
+            # responses patches requests only: the direct session's httpx requests reach the same brain this way.
+            import httpx
+
+            from pytest_postpress.doubles.httpx_mock import httpx_reply
+
+            state = postpress_double.state
+            transport = httpx.MockTransport(lambda sent: httpx_reply(state, sent))
+        session = LiveSession(base_url=postpress_base_url, max_requests=1_000, timeout=10.0, transport=transport)
         yield session
         session.close()
 

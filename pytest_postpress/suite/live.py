@@ -107,7 +107,14 @@ class LiveSession:
     """Sends requests to the real server for the whole test session; thread-safe."""
 
     def __init__(
-        self, *, base_url: str, max_requests: int, timeout: float, retries: int = 0, backoff: float = 0.5
+        self,
+        *,
+        base_url: str,
+        max_requests: int,
+        timeout: float,
+        retries: int = 0,
+        backoff: float = 0.5,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         parts = urllib.parse.urlsplit(self.base_url)
@@ -120,7 +127,8 @@ class LiveSession:
         self.sent = 0
         self.exchanges: list[Exchange] = []
         self._lock = threading.Lock()
-        self._client = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
+        # ``transport``: where a test double that httpx does not reach answers (the "responses" transport).
+        self._client = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False, transport=transport)
 
     def close(self) -> None:
         """Close the upstream connections."""

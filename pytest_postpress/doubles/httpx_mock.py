@@ -1,0 +1,145 @@
+"""The reconnect endpoint as a route of pytest-httpx's ``httpx_mock``, answered by the same brain as the respx mock.
+
+pytest-httpx patches every httpx transport for the test, so a respx mock never sees a request there.
+:class:`PostpressHttpxMock` registers one callback on the test's ``httpx_mock`` instead: it matches every
+request to the API host, is optional (pytest-httpx's "every response was requested" check is not tripped when
+the test sends no reconnect) and reusable (it answers any number of requests), and answers through
+:class:`~pytest_postpress.doubles._state.MockState`, so the bytes are those of ``postpress_mock``.
+
+pytest-httpx itself is imported by nobody here: the object is passed in (pytest-postpress[pytest-httpx]).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import httpx
+
+from pytest_postpress.doubles._http import Action, Headers
+from pytest_postpress.doubles._state import MockState, UnroutedRequestError, reconnect_path
+from pytest_postpress.doubles._surface import DoubleSurface
+
+if TYPE_CHECKING:
+    from pytest_httpx import HTTPXMock
+
+__all__ = ["PostpressHttpxMock", "PostpressNotRouted", "host_pattern", "httpx_reply", "split_base_url"]
+
+
+def split_base_url(base_url: str) -> tuple[str, str, int, str]:
+    """``(scheme, host, port, prefix)`` of an http(s) base URL; ``ValueError`` for anything else."""
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"base_url {base_url!r} needs an http:// or https:// scheme and a host")
+    if parts.query or parts.fragment or "?" in base_url or "#" in base_url:
+        raise ValueError(f"base_url {base_url!r} must not have a query or fragment: give the origin and path prefix")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return parts.scheme, parts.hostname, port, parts.path
+
+
+def host_pattern(scheme: str, host: str, port: int) -> re.Pattern[str]:
+    """A pattern matching the start of every URL of the origin, its default port written or not."""
+    shown_host = f"[{host}]" if ":" in host else host
+    default = 443 if scheme == "https" else 80
+    port_part = f"(:{port})?" if port == default else f":{port}"
+    return re.compile(rf"{re.escape(scheme)}://{re.escape(shown_host)}{port_part}([/?#]|$)", re.IGNORECASE)
+
+
+def httpx_reply(state: MockState, request: httpx.Request) -> httpx.Response:
+    """Answer one httpx request with ``state`` (and record it); forced failures raise httpx's own errors."""
+    reply = state.answer(
+        request.method,
+        request.url.raw_path,
+        Headers(request.headers.multi_items()),
+        request.content,
+        url=str(request.url),
+    )
+    if reply.action is Action.FAIL_CONNECTION:
+        raise httpx.ConnectError("postpress mock: connection failed (forced by fail_connection())", request=request)
+    if reply.action is Action.TIME_OUT:
+        raise httpx.ReadTimeout("postpress mock: no answer (forced by time_out())", request=request)
+    return httpx.Response(reply.status, headers=list(reply.headers), content=reply.body)
+
+
+class PostpressHttpxMock(DoubleSurface):
+    """The reconnect endpoint at ``base_url``, answered through pytest-httpx's ``httpx_mock``.
+
+    Build it, then :meth:`install` it on the test's ``httpx_mock``; the
+    ``postpress_httpx_mock`` fixture does both.  Same surface as
+    :class:`~pytest_postpress.doubles.mock.PostpressMock`: ``.url``, ``.calls``,
+    ``.add_account``, ``.respond_with``, ``.respond_raw``, ``.fail_connection``,
+    ``.time_out``, ``.reset``.  A request to the API host that is not the
+    reconnect route raises :class:`PostpressNotRouted` in the client (an
+    ``AssertionError``) and is remembered for :meth:`check_all_routed`.
+    """
+
+    who = "postpress_httpx_mock"
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str,
+        accounts: Iterable[str] = (),
+        any_account: bool = False,
+    ) -> None:
+        scheme, host, port, prefix = split_base_url(base_url)
+        self.state = MockState(api_key=api_key, prefix=prefix, accounts=accounts, any_account=any_account)
+        self.base_url: str = base_url.rstrip("/")
+        self._scheme = scheme
+        self._host = (host, port)
+        shown_host = f"[{host}]" if ":" in host else host
+        self._origin = f"{scheme}://{shown_host}:{port}"
+        # Every URL of the host: the callback sorts reconnects from the rest.
+        self.url_pattern = host_pattern(scheme, host, port)
+
+    @property
+    def url(self) -> str:
+        """The base URL to give a client (origin plus any path prefix)."""
+        return self.base_url
+
+    def endpoint(self, account_id: str) -> str:
+        """The reconnect URL for ``account_id``, the id percent-encoded as one path segment."""
+        scheme_host = self.base_url[: len(self.base_url) - len(self.state.prefix)]
+        return scheme_host + reconnect_path(self.state.prefix, account_id)
+
+    def install(self, httpx_mock: HTTPXMock) -> None:
+        """Register the callback on ``httpx_mock``: optional, reusable, for every request to the API host."""
+        httpx_mock.add_callback(self.handle, url=self.url_pattern, is_optional=True, is_reusable=True)
+
+    def check_all_routed(self) -> None:
+        """Raise :class:`~pytest_postpress.doubles._state.UnroutedRequestError` if a request was not routed."""
+        __tracebackhide__ = True
+        self.state.check_all_routed(self.who)
+
+    def reset(self) -> None:
+        """Forget calls and forced answers; accounts and settings back to how they were built."""
+        self.state.reset()
+
+    def handle(self, request: httpx.Request) -> httpx.Response | None:
+        """The pytest-httpx callback: answer a request to the API host (``None``: not this host's port)."""
+        __tracebackhide__ = True
+        url = request.url
+        if (url.host, url.port or (443 if url.scheme == "https" else 80)) != self._host or url.scheme != self._scheme:
+            return None  # pytest-httpx then says no response was found, as for any unmatched request
+        if self.state.is_reconnect_route(request.method, url.raw_path) or not self.state.assert_all_routed:
+            return httpx_reply(self.state, request)
+        self.state.record_unrouted(
+            request.method, url.raw_path, Headers(request.headers.multi_items()), request.content, url=str(url)
+        )
+        raise PostpressNotRouted(
+            f"{self.who}: {self.state.describe_request(self.state.calls[-1])} is not the reconnect route.\n"
+            f"It answers {self.state.route_description()} on {self._origin}"
+            f"{' (base URL ' + self.base_url + ')' if self.state.prefix else ''}.\n"
+            "Fix the client's method or URL, or set assert_all_routed = False to answer it 404."
+        )
+
+    def __repr__(self) -> str:
+        return f"<PostpressHttpxMock {self.base_url} calls={len(self.state.calls)}>"
+
+
+class PostpressNotRouted(UnroutedRequestError):
+    """A request reached the API host through pytest-httpx or responses but is not the reconnect route."""

@@ -27,6 +27,7 @@ import hmac
 import itertools
 import re
 import threading
+import time
 import urllib.parse
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
@@ -398,6 +399,7 @@ class MockState:
         record.  A request that is not the reconnect route gets a 404
         ``errors/resource_not_found`` whose ``detail`` names the route.
         """
+        received = time.monotonic()
         number = next(self._counter)
         raw_path, _, raw_query = target.partition(b"?")
         routed = self.is_reconnect_route(method, raw_path)
@@ -428,6 +430,7 @@ class MockState:
             account_id=account_id,
             status=reply.status if reply.action is Action.RESPOND else None,
             forced=forced is not None,
+            received=received,
         )
         with self._lock:
             self._calls.append(call)

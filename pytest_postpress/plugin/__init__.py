@@ -225,6 +225,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             report.longrepr = text
         elif not _is_verdict(call.excinfo.value):
             report.user_properties.append((_results.PROBLEM, _problem_text(call.excinfo.value, item.config)))
+    # Records travel as JSON text: the JUnit XML then holds JSON any tool can parse (not a Python repr), and
+    # pytest-xdist ships plain strings. Serialised here, once the check is done with its (mutable) record.
+    report.user_properties = [
+        (key, json.dumps(value, ensure_ascii=False, sort_keys=True) if key == _results.PROPERTY else value)
+        for key, value in report.user_properties
+    ]
     return report
 
 
@@ -238,7 +244,7 @@ class _ResultsCollector:
         self.results = results
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        records: list[Any] = [value for key, value in report.user_properties if key == _results.PROPERTY]
+        records: list[Any] = [json.loads(value) for key, value in report.user_properties if key == _results.PROPERTY]
         problems = [str(value) for key, value in report.user_properties if key == _results.PROBLEM]
         if records and (report.when == "call" or report.outcome != "passed"):
             self.results.add(records, report.outcome, report.duration, problems[-1] if problems else None)

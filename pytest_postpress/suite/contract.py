@@ -327,7 +327,7 @@ class ReconnectContract:
             harness.check.fail(
                 "401 errors/invalid_credentials for a request without X-API-KEY",
                 f"(the server) answered {found[0]} {found[1]}",
-                "the server must authenticate before anything else (DECISIONS.md rule 22)",
+                "the server must authenticate before anything else (rule 22, see: python -m pytest_postpress rules 22)",
             )
 
     @pytest.mark.parametrize(

@@ -244,7 +244,9 @@ class _ResultsCollector:
         self.results = results
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        records: list[Any] = [json.loads(value) for key, value in report.user_properties if key == _results.PROPERTY]
+        records: list[Any] = [
+            json.loads(str(value)) for key, value in report.user_properties if key == _results.PROPERTY
+        ]
         problems = [str(value) for key, value in report.user_properties if key == _results.PROBLEM]
         if records and (report.when == "call" or report.outcome != "passed"):
             self.results.add(records, report.outcome, report.duration, problems[-1] if problems else None)

@@ -92,6 +92,12 @@ OPTIONS: Final[tuple[Option, ...]] = (
     Option("fuzz_seconds", "time budget in seconds for the suite's fuzz checks, spread over them", "float"),
     Option("report", "write a JSON contract report to this path at the end of the session", "path"),
     Option("reproduce", "replay one failing fuzz example: VERSION:BLOB as printed by the failure", "str"),
+    Option("record", "live mode: write every exchange with the server to this HAR 1.2 file, secrets hidden", "path"),
+    Option(
+        "replay",
+        "run the live-safe checks offline, answered from this HAR recording (made with --postpress-record)",
+        "path",
+    ),
 )
 
 _BY_NAME: Final = {option.name: option for option in OPTIONS}
@@ -240,10 +246,61 @@ def resolve(
             f"invalid --postpress-reproduce value {reproduce!r} from {sources['reproduce']}: expected VERSION:BLOB "
             "exactly as a failing fuzz check printed it"
         )
+    _check_recording(values, sources)
     settings = Settings(values, sources)
-    if settings.live:
+    if settings.live and settings.replay is None:
         _check_live(settings)
     return settings
+
+
+def _check_recording(values: dict[str, Any], sources: dict[str, str]) -> None:
+    """``record`` needs live mode; ``replay`` replaces it (and turns on the live-safe checks, offline)."""
+    record, replay = values["record"], values["replay"]
+    if record is not None:
+        where = sources["record"]
+        if replay is not None:
+            raise SettingError(
+                f"--postpress-record (from {where}) and --postpress-replay (from {sources['replay']}) cannot be "
+                "combined: record against staging with --postpress-live, replay the file in another run"
+            )
+        if not values["live"]:
+            raise SettingError(
+                f"--postpress-record value {str(record)!r} from {where} records live mode only: add --postpress-live "
+                "and --postpress-base-url of a staging server, or drop --postpress-record"
+            )
+        if record.is_dir() or (record.parent.exists() and not record.parent.is_dir()):
+            raise SettingError(
+                f"invalid --postpress-record value {str(record)!r} from {where}: "
+                "expected a file path whose folder exists or can be created"
+            )
+    if replay is None:
+        return
+    where = sources["replay"]
+    if values["live"]:
+        raise SettingError(
+            f"--postpress-replay (from {where}) runs offline against a recording; it cannot be combined with "
+            f"--postpress-live (from {sources['live']}): drop one of them"
+        )
+    try:
+        document = json.loads(Path(replay).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise SettingError(
+            f"cannot read --postpress-replay file {str(replay)!r} from {where}: {error.strerror}"
+        ) from None
+    except ValueError as error:
+        raise SettingError(
+            f"--postpress-replay file {str(replay)!r} from {where} is not JSON: "
+            f"{error.__class__.__name__} at line {getattr(error, 'lineno', '?')}"
+        ) from None
+    log = document.get("log") if isinstance(document, dict) else None
+    if not isinstance(log, dict) or not isinstance(log.get("entries"), list):
+        raise SettingError(
+            f"--postpress-replay file {str(replay)!r} from {where} is not a HAR file (no log.entries): "
+            "give a file written by --postpress-record"
+        )
+    # Replay is live mode answered by the recording: the same live-safe checks run, the same way.
+    values["live"] = True
+    sources["live"] = where
 
 
 def _check_live(settings: Settings) -> None:

@@ -112,11 +112,14 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 def pytest_report_header(config: pytest.Config) -> str:
     """One line: mode and where requests go; never the key."""
     settings = settings_of(config)
+    if settings.replay is not None:
+        return f"postpress: REPLAY of the recording {settings.replay} (offline), max {settings.max_requests} requests"
     if settings.live:
         host = urllib.parse.urlsplit(settings.base_url).netloc
         return (
             f"postpress: LIVE mode against {host} (base URL from {settings.source('base_url')}), "
             f"max {settings.max_requests} requests, timeout {settings.timeout:g}s"
+            + (f", recording to {settings.record}" if settings.record is not None else "")
         )
     return (
         f"postpress: mock mode ({settings.transport}), base URL {settings.base_url} "
@@ -276,7 +279,7 @@ def _report_meta(config: pytest.Config) -> dict[str, Any]:
     return {
         "plugin_version": __version__,
         "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "mode": "live" if settings.live else "mock",
+        "mode": "replay" if settings.replay is not None else "live" if settings.live else "mock",
         "transport": settings.transport,
         "base_host": urllib.parse.urlsplit(settings.base_url).netloc,
         "hypothesis": {

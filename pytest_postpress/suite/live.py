@@ -19,11 +19,12 @@ Nothing here prints the API key or body values.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -77,6 +78,18 @@ class Exchange:
     violations: list[Violation] = field(default_factory=list)
     error: str | None = None
     attempts: int = 1
+    # What was sent and received, as on the wire, for --postpress-record and the curl lines of failures.
+    url: str = ""
+    request_headers: list[tuple[str, str]] = field(default_factory=list)
+    request_content: bytes = b""
+    response_headers: list[tuple[str, str]] = field(default_factory=list)
+    response_content: bytes = b""
+    reason: str = ""
+    http_version: str = "HTTP/1.1"
+    started: float = 0.0  # epoch seconds when the request was sent
+    waited: float = 0.0  # seconds until the response headers arrived
+    received: float = 0.0  # seconds reading the response body
+    test: str = ""  # node id of the test that sent it
 
     @property
     def outside_contract(self) -> bool:
@@ -115,6 +128,8 @@ class LiveSession:
         retries: int = 0,
         backoff: float = 0.5,
         transport: httpx.BaseTransport | None = None,
+        current_test: Callable[[], str] = str,
+        listener: Callable[[Exchange], None] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         parts = urllib.parse.urlsplit(self.base_url)
@@ -126,6 +141,9 @@ class LiveSession:
         self.backoff = backoff
         self.sent = 0
         self.exchanges: list[Exchange] = []
+        # Who asks (the node id of the running test) and who else wants each exchange (the recorder).
+        self.current_test = current_test
+        self.listener = listener
         self._lock = threading.Lock()
         # ``transport``: where a test double that httpx does not reach answers (the "responses" transport).
         self._client = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False, transport=transport)
@@ -166,11 +184,21 @@ class LiveSession:
         while True:
             self._take()
             attempts += 1
+            sent = Exchange(method, path, None, None, "", attempts=attempts, url=str(url), test=self.current_test())
+            sent.request_headers, sent.request_content, sent.started = forwarded, content, time.time()
+            clock = time.perf_counter()
             try:
-                response = self._client.request(method, url, headers=forwarded, content=content)
+                request = self._client.build_request(method, url, headers=forwarded, content=content)
+                sent.request_headers = list(request.headers.multi_items())  # as on the wire
+                response = self._client.send(request, stream=True)
+                waited = time.perf_counter() - clock
+                try:
+                    response.read()
+                finally:
+                    response.close()
             except httpx.HTTPError as error:
-                exchange = Exchange(method, path, None, None, "", error=f"{type(error).__name__}", attempts=attempts)
-                self._keep(exchange)
+                sent.error, sent.waited = type(error).__name__, time.perf_counter() - clock
+                self._keep(sent)
                 # A dropped connection or a timeout is retryable too (rule 23).
                 if isinstance(error, httpx.TransportError) and attempts <= self.retries:
                     time.sleep(self.backoff * 2 ** (attempts - 1))
@@ -181,7 +209,19 @@ class LiveSession:
             violations = validate_response(response.status_code, body) if problem is None else []
             if problem is not None:
                 violations = [Violation("", problem)]
-            exchange = Exchange(method, path, response.status_code, body, content_type, violations, attempts=attempts)
+            exchange = dataclasses.replace(
+                sent,
+                status=response.status_code,
+                body=body,
+                content_type=content_type,
+                violations=violations,
+                response_headers=list(response.headers.multi_items()),
+                response_content=response.content,
+                reason=response.reason_phrase,
+                http_version=response.http_version,
+                waited=waited,
+                received=time.perf_counter() - clock - waited,
+            )
             type_ = body.get("type") if isinstance(body, dict) else None
             if (response.status_code, type_) in RETRYABLE and attempts <= self.retries:
                 self._keep(exchange)
@@ -193,6 +233,8 @@ class LiveSession:
     def _keep(self, exchange: Exchange) -> None:
         with self._lock:
             self.exchanges.append(exchange)
+        if self.listener is not None:
+            self.listener(exchange)
 
     def outside_contract(self) -> list[Exchange]:
         """Every exchange whose response is not documented."""

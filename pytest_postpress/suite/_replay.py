@@ -1,0 +1,75 @@
+"""``--postpress-replay``: a loopback server that answers from a recording instead of staging.
+
+Live mode runs unchanged in front of it (the proxy, the request budget, the validation of every response),
+so the verdicts of a replay are those of the live run that made the recording.  A request the recording
+does not cover is answered 599 with a JSON body naming what was not found; the check that sent it fails
+saying so (:func:`pytest_postpress.suite._har.not_recorded`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from pytest_postpress.doubles._http import SECRET_HEADERS, Action, Headers, RecordedCall, Reply
+from pytest_postpress.doubles._state import MockState
+from pytest_postpress.doubles.server import PostpressServer
+from pytest_postpress.suite._har import NOT_RECORDED_STATUS, NOT_RECORDED_TYPE, Recording, _scrub_text
+from pytest_postpress.suite.live import _HOP_BY_HOP
+
+__all__ = ["ReplayServer"]
+
+
+class _ReplayState(MockState):
+    """The brain of :class:`ReplayServer`: the recorded answer of the matching request."""
+
+    def __init__(self, recording: Recording, *, api_key: str, current_test: Callable[[], str]) -> None:
+        super().__init__(api_key=api_key, prefix=recording.prefix, any_account=True)
+        self.recording = recording
+        self.current_test = current_test
+
+    def answer(self, method: str, target: bytes, headers: Headers, body: bytes, *, url: str) -> Reply:
+        raw_path, _, raw_query = target.partition(b"?")
+        secrets = {self.api_key, *(value for name, value in headers.raw if name.lower() in SECRET_HEADERS)}
+        path = _scrub_text(raw_path.decode("latin-1"), secrets)
+        found = self.recording.take(method, path, body, test=self.current_test(), secrets=secrets)
+        if found is None:
+            recorded = self.recording.count(method, path)
+            what = "no request" if not recorded else f"{recorded} request(s), none with this body (secrets hidden)"
+            detail = {
+                "title": "not in the recording",
+                "type": NOT_RECORDED_TYPE,
+                "detail": f"the recording {self.recording.source} has {what} for {method} {path}"
+                + (" or every matching answer was already given" if recorded else ""),
+                "request": {"method": method, "path": path},
+            }
+            reply = Reply(NOT_RECORDED_STATUS, (("Content-Type", "application/json"),), json.dumps(detail).encode())
+        elif found.error is not None or found.status == 0:
+            reply = Reply(0, (), b"", Action.FAIL_CONNECTION)  # the live run got no answer either
+        else:
+            kept = tuple((name, value) for name, value in found.headers if name.lower() not in _HOP_BY_HOP)
+            reply = Reply(found.status, kept, found.content)
+        call = RecordedCall(
+            method=method,
+            url=url,
+            raw_path=raw_path.decode("latin-1"),
+            query=raw_query.decode("latin-1"),
+            headers=headers,
+            content=body,
+            routed=self.is_reconnect_route(method, raw_path),
+            account_id=None,
+            status=reply.status or None,
+        )
+        with self._lock:
+            self._calls.append(call)
+        return reply
+
+
+class ReplayServer(PostpressServer):
+    """A loopback HTTP server that answers every request with the recorded answer of the matching request."""
+
+    def __init__(
+        self, recording: Recording, *, api_key: str, current_test: Callable[[], str] = str, timeout: float = 5.0
+    ) -> None:
+        super().__init__(api_key=api_key, prefix=recording.prefix, any_account=True, timeout=timeout)
+        self.state = _ReplayState(recording, api_key=api_key, current_test=current_test)

@@ -238,8 +238,15 @@ _VALID: Final[dict[str, Callable[[], st.SearchStrategy[str]]]] = {
 
 @functools.cache
 def valid_strings(name: str) -> st.SearchStrategy[str]:
-    """Valid strings of format ``name``: realistic first, then schema-derived spellings."""
-    return _VALID[name]()
+    """Valid strings of format ``name``: realistic first, then schema-derived spellings.
+
+    Mostly one choice from a pool of realistic values built once (see :mod:`._pools`).
+    """
+    from pytest_postpress.strategies import _pools
+
+    if name == "ipv4":  # already one choice, and a pool would narrow the addresses drawn
+        return _VALID[name]()
+    return _pools.pooled(_pools.POOLS[name](), _VALID[name]())
 
 
 # ---------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from typing import Any, Final, TypeVar
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from pytest_postpress.strategies import _formats
+from pytest_postpress.strategies import _formats, _pools
 
 __all__ = ["HINTS", "ITEM", "KEY_HINTS", "Path", "Slot", "accepted_types", "slots", "uses_hint", "value_strategy"]
 
@@ -53,11 +53,12 @@ _PRINTABLE: Final = string.ascii_letters + string.digits + string.punctuation
 
 
 def _handles() -> st.SearchStrategy[str]:
-    return st.builds(
+    built = st.builds(
         str.__add__,
         st.sampled_from(string.ascii_lowercase),
         st.text(string.ascii_lowercase + string.digits + "_.", min_size=2, max_size=14),
     )
+    return _pools.pooled(_pools.POOLS["handle"](), built)
 
 
 def _hosts() -> st.SearchStrategy[str]:
@@ -69,6 +70,10 @@ def _hosts() -> st.SearchStrategy[str]:
 
 
 def _user_agents() -> st.SearchStrategy[str]:
+    return _pools.pooled(_pools.POOLS["user_agent"](), _built_user_agents())
+
+
+def _built_user_agents() -> st.SearchStrategy[str]:
     return st.builds(
         "Mozilla/5.0 ({}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{}.0.0.0 Safari/537.36".format,
         st.sampled_from(
@@ -88,6 +93,10 @@ def _cookie_names() -> st.SearchStrategy[str]:
 
 
 def _cookie_values() -> st.SearchStrategy[str]:
+    return _pools.pooled(_pools.POOLS["cookie_value"](), _built_cookie_values())
+
+
+def _built_cookie_values() -> st.SearchStrategy[str]:
     return st.one_of(
         st.text(string.digits, min_size=8, max_size=16),  # c_user is a numeric id
         st.text(string.ascii_letters + string.digits + "-_%", min_size=16, max_size=64),
@@ -103,8 +112,10 @@ HINTS: Final[dict[Path, Callable[[], st.SearchStrategy[Any]]]] = {
     ("username",): lambda: st.one_of(_handles(), _formats.valid_strings("email")),
     ("user_name",): _handles,
     ("user_agent",): _user_agents,
-    ("recruiter_contract_id",): lambda: st.text(string.digits, min_size=6, max_size=12),
-    ("id",): lambda: st.uuids().map(str),
+    ("recruiter_contract_id",): lambda: _pools.pooled(
+        _pools.POOLS["digits"](), st.text(string.digits, min_size=6, max_size=12)
+    ),
+    ("id",): lambda: _pools.pooled(_pools.POOLS["uuid"](), st.uuids().map(str)),
     ("imap_user",): lambda: _formats.valid_strings("email"),
     ("smtp_user",): lambda: _formats.valid_strings("email"),
     ("imap_host",): lambda: _formats.domains().map("imap.{}".format),
@@ -153,16 +164,34 @@ def _with_integral_floats(integers: st.SearchStrategy[int]) -> st.SearchStrategy
 def _secrets(schema: Mapping[str, Any]) -> st.SearchStrategy[str]:
     minimum = int(schema.get("minLength", 0))
     realistic = st.text(_PRINTABLE, min_size=max(minimum, 8), max_size=24)
-    return st.one_of(realistic, from_schema(_leaf(schema)))
+    return _pools.pooled(_pools.POOLS["secret"](), st.one_of(realistic, from_schema(_leaf(schema))))
 
 
-def _integers(schema: Mapping[str, Any], hint: st.SearchStrategy[Any] | None) -> st.SearchStrategy[Any]:
+_PORTS: Final = (8080, 3128, 1080, 443, 80, 993, 465, 587, 143, 25)
+
+
+def _integers(schema: Mapping[str, Any], hint: st.SearchStrategy[Any] | None, path: Path) -> st.SearchStrategy[Any]:
     bounds = [schema[key] for key in ("minimum", "maximum") if key in schema]
     parts: list[st.SearchStrategy[Any]] = [] if hint is None else [hint]
     parts.append(from_schema(_leaf(schema)))
     if bounds:
         parts.append(st.sampled_from(bounds))
-    return _with_integral_floats(st.one_of(parts))
+    # The pool: the realistic values (ports), or small round numbers above the minimum, then the bounds,
+    # each also written once as an integral float.
+    minimum = int(schema.get("minimum", 0))
+    common = (
+        list(_PORTS)
+        if path[-1:] in (("port",), ("imap_port",), ("smtp_port",))
+        else [minimum + 10**n - 1 for n in range(5)]
+    )
+    pool = [value for value in [*common, *bounds] if all(_within(value, schema))]
+    pool = list(dict.fromkeys(pool))
+    return _pools.pooled([*pool, *(float(value) for value in pool[:3])], _with_integral_floats(st.one_of(parts)))
+
+
+def _within(value: int, schema: Mapping[str, Any]) -> Iterator[bool]:
+    yield value >= schema.get("minimum", value)
+    yield value <= schema.get("maximum", value)
 
 
 def uses_hint(schema: Mapping[str, Any]) -> bool:
@@ -203,7 +232,7 @@ def value_strategy(schema: Mapping[str, Any], path: Path = ()) -> st.SearchStrat
             hint = hint.filter(lambda value: len(value) >= schema["minLength"])
         return derived if hint is None else st.one_of(hint, derived)
     if kind == "integer":
-        return _integers(schema, hint)
+        return _integers(schema, hint, path)
     if kind in ("number", "boolean"):
         derived = from_schema(_leaf(schema))
         return derived if hint is None else st.one_of(hint, derived)

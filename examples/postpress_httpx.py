@@ -50,8 +50,9 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 def encode_body(body: Any) -> bytes:
     """The body as JSON bytes.
 
-    Not ``json=body``: httpx and requests both read ``json=None`` as "no body", so a ``null`` body (or
-    ``{}`` in requests) would go out empty, without a Content-Type, which the contract suite rejects.
+    Not ``json=body``: httpx and requests both read ``json=None`` as "no body", so a ``null`` body would go
+    out empty, without a Content-Type.  The contract allows that too (rule 24: the server's 400 is then raised);
+    serialising it here sends JSON ``null`` instead, which the server also answers with a 400.
     """
     return json.dumps(body, ensure_ascii=False).encode("utf-8")
 

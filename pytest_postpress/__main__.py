@@ -1,4 +1,4 @@
-"""Command line: ``python -m pytest_postpress {openapi,errors,serve}``.
+"""Command line: ``python -m pytest_postpress {openapi,errors,rules,serve}``.
 
 Bad arguments print a usage message and exit with status 2 (argparse).
 """
@@ -27,17 +27,32 @@ def _print_errors() -> int:
     return 0
 
 
+def _print_rules(number: int | None, parser: argparse.ArgumentParser) -> int:
+    from pytest_postpress.rules import rule_text, rules
+
+    if number is None:
+        print("\n\n".join(rules().values()))
+        return 0
+    try:
+        print(rule_text(number))
+    except KeyError as error:
+        parser.error(f"argument N: {error.args[0]}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pytest_postpress",
         description="The documented contract of POST /v1/accounts/{id}: export it, list its errors, serve a mock.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{openapi,errors,serve}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{openapi,errors,rules,serve}")
     openapi = commands.add_parser("openapi", help="print the OpenAPI 3.1 document as JSON")
     openapi.add_argument(
         "--server", default="https://api.postpress.ai", help="base URL listed under servers (default: %(default)s)"
     )
     commands.add_parser("errors", help="print the 35 documented errors as a table")
+    rules = commands.add_parser("rules", help="print how the package reads the reference page: every rule, or rule N")
+    rules.add_argument("number", metavar="N", type=int, nargs="?", help="the rule to print (default: all)")
     serve = commands.add_parser("serve", help="run the mock API on a real HTTP server until SIGINT/SIGTERM")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
     serve.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one (default: %(default)s)")
@@ -66,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "errors":
         return _print_errors()
+    if args.command == "rules":
+        return _print_rules(args.number, parser)
     from pytest_postpress.doubles.server import run_cli
 
     status: int = run_cli(args, parser)

@@ -1,4 +1,4 @@
-"""Strict checks for the string formats the contract names (DECISIONS.md rules 6, 8, 11-13).
+"""Strict checks for the string formats the contract names (rules 6, 8 and 11-13; python -m pytest_postpress rules).
 
 jsonschema's own ``FormatChecker`` accepts ``"yesterday"`` as a date-time
 (unless an optional package is installed) and ``"a@b"`` as an email, and

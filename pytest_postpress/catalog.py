@@ -12,21 +12,28 @@ from typing import Any, Final
 
 __all__ = [
     "DOCUMENTED_ERRORS",
+    "RETRYABLE_STATUSES",
     "STATUSES",
     "DocumentedError",
     "StatusInfo",
     "find_error",
+    "is_retryable",
     "types_for_status",
 ]
 
 
 @dataclass(frozen=True)
 class DocumentedError:
-    """One documented error: the HTTP ``status``, the envelope ``type`` and its documented text."""
+    """One documented error: the HTTP ``status``, the envelope ``type`` and its documented text.
+
+    ``retryable`` is true where the type's or its status's documented text tells the caller to retry or
+    try again (rule 23, see: python -m pytest_postpress rules 23): a client may resend the same request.
+    """
 
     status: int
     type: str
     description: str
+    retryable: bool = False
 
     @property
     def pair(self) -> tuple[int, str]:
@@ -85,7 +92,8 @@ STATUSES: Final[dict[int, StatusInfo]] = {
     )
 }
 
-_TABLE: Final[tuple[tuple[int, str, str], ...]] = (
+# (status, type, documented text[, retryable]): retryable where the text or the status's says retry or try again.
+_TABLE: Final[tuple[tuple[int, str, str] | tuple[int, str, str, bool], ...]] = (
     (400, "errors/invalid_parameters", "One or more request parameters are invalid or missing."),
     (400, "errors/missing_parameters", "One or more request parameters are missing."),
     (400, "errors/invalid_request", "One or a combination of request parameters are invalid."),
@@ -106,8 +114,8 @@ _TABLE: Final[tuple[tuple[int, str, str], ...]] = (
     (403, "errors/resource_access_restricted", "Access to this resource is restricted."),
     (404, "errors/resource_not_found", "The requested resource was not found."),
     (404, "errors/invalid_resource_identifier", "The provided resource identifier is invalid."),
-    (407, "errors/proxy_auth_error", "The proxy in use is not working. Please try again."),
-    (408, "errors/request_timeout", "Communication with the provider has timed out. Please retry."),
+    (407, "errors/proxy_auth_error", "The proxy in use is not working. Please try again.", True),
+    (408, "errors/request_timeout", "Communication with the provider has timed out. Please retry.", True),
     (409, "errors/operation_canceled", "The current task was canceled by a subsequent one."),
     (409, "errors/already_exists", "An equivalent account already exists."),
     (425, "errors/auth_in_progress", "Cannot start a new intent while another is still in progress."),
@@ -118,22 +126,44 @@ _TABLE: Final[tuple[tuple[int, str, str], ...]] = (
         "errors/authentication_intent_error",
         "The current authentication intent was killed after failure. Restart from the beginning.",
     ),
-    (502, "errors/proxy_error", "The proxy in use is not working. Please try again."),
-    (503, "errors/no_client_session", "No client session is currently running."),
-    (503, "errors/no_channel", "No channel to client session."),
-    (503, "errors/no_handler", "Handler missing for that request."),
-    (503, "errors/network_down", "Network is down on the server side. Retry shortly."),
-    (503, "errors/service_unavailable", "Service temporarily unavailable. Retry later."),
-    (504, "errors/request_timeout", "Request timed out. Retry, and contact support if it persists."),
+    (502, "errors/proxy_error", "The proxy in use is not working. Please try again.", True),
+    (503, "errors/no_client_session", "No client session is currently running.", True),
+    (503, "errors/no_channel", "No channel to client session.", True),
+    (503, "errors/no_handler", "Handler missing for that request.", True),
+    (503, "errors/network_down", "Network is down on the server side. Retry shortly.", True),
+    (503, "errors/service_unavailable", "Service temporarily unavailable. Retry later.", True),
+    (504, "errors/request_timeout", "Request timed out. Retry, and contact support if it persists.", True),
 )
 
 DOCUMENTED_ERRORS: Final[tuple[DocumentedError, ...]] = tuple(DocumentedError(*row) for row in _TABLE)
 _BY_PAIR: Final[dict[tuple[int, str], DocumentedError]] = {error.pair: error for error in DOCUMENTED_ERRORS}
 
+#: The statuses whose every documented error is retryable (407, 408, 502, 503, 504): a client that retries
+#: by status alone, or an answer whose type cannot be read (an HTML 502 from a proxy), is judged by these.
+RETRYABLE_STATUSES: Final[frozenset[int]] = frozenset(
+    status for status in STATUSES if all(e.retryable for e in DOCUMENTED_ERRORS if e.status == status)
+)
+
 
 def find_error(status: int, type: str) -> DocumentedError | None:
     """Return the documented error for ``(status, type)``, or ``None`` when undocumented."""
     return _BY_PAIR.get((status, type))
+
+
+def is_retryable(status: int | None, type: str | None = None) -> bool:
+    """Whether a client may resend the request after this answer (rule 23).
+
+    ``status`` ``None`` is no answer at all (a dropped connection or a timeout): retryable.  A documented
+    ``(status, type)`` pair is retryable when its ``retryable`` flag is; any other answer of a status in
+    :data:`RETRYABLE_STATUSES` is too (every documented error of that status is); nothing else is.
+    """
+    if status is None:
+        return True
+    if type is not None:
+        documented = _BY_PAIR.get((status, type))
+        if documented is not None:
+            return documented.retryable
+    return status in RETRYABLE_STATUSES
 
 
 def types_for_status(status: int) -> tuple[str, ...]:

@@ -83,7 +83,7 @@ def openapi_document(*, server: str = DEFAULT_SERVER) -> dict[str, Any]:
             "description": (
                 "Reconnect an account previously linked to your postpress workspace that has been "
                 "disconnected. Exported by pytest-postpress from the documented contract and the "
-                "project's reading of it (DECISIONS.md)."
+                "package's reading of it (python -m pytest_postpress rules)."
             ),
         },
         "servers": [{"url": server}],

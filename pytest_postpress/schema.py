@@ -3,7 +3,7 @@
 This module is the single place where the twelve request variants, their
 fields, the 201 body and the error envelope are written down.  Everything else
 (validator, strategies, mocks, the OpenAPI export, the docs tables) is derived
-from the schemas built here.  It follows ``DECISIONS.md`` rules 1-20; the rule
+from the schemas built here.  It follows rules 1-20 (python -m pytest_postpress rules); the rule
 numbers are cited next to the fragment that implements them.
 
 Only plain Python is imported: no pytest, no Hypothesis, no HTTP.

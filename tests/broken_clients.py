@@ -121,11 +121,16 @@ class BearerPrefixInApiKey(Reference):
 
 
 # -- 3. body -----------------------------------------------------------------------------------------------
-class JsonNoneIsNoBody(Reference):
-    """Uses httpx's json=body, which sends nothing at all for a null body."""
+class NullBodyIsSuccess(Reference):
+    """Sends json=body (no body at all for None, which rule 24 allows) but reports success without reading the 400."""
 
     def send(self, account_id: str, body: Any) -> httpx.Response:
         return self.http.post(self.path(account_id), json=body)
+
+    def read(self, response: httpx.Response, account_id: str) -> Any:
+        if not response.request.content:
+            return Reconnected(account_id)  # "nothing to send, nothing to fail"
+        return read_response(response)
 
 
 class FormEncoded(Reference):
@@ -175,6 +180,44 @@ class DropsEmptyStrings(Reference):
             return value
 
         return clean(body)
+
+
+class KeywordsDropNone(Reference):
+    """A keyword-argument SDK, ``reconnect(account_id, provider, country=None, ...)``: what is None is left out,
+    at any depth (as pydantic's ``exclude_none``), by design. Passes every check with postpress_none_means_absent;
+    without it, fails on the field set to None that test_fuzz_invalid_bodies tries first on every run."""
+
+    def reconnect(self, account_id: str, body: Any) -> Any:
+        if not isinstance(body, dict):
+            raise TypeError(f"reconnect() takes the fields as keyword arguments, not a {type(body).__name__}")
+        return self.reconnect_with(account_id, **body)
+
+    def reconnect_with(self, account_id: str, **fields: Any) -> Any:
+        return self.read(self.send(account_id, self.keep(fields)), account_id)
+
+    def dropped(self, value: Any) -> bool:
+        return value is None
+
+    def keep(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {name: self.keep(sub) for name, sub in value.items() if not self.dropped(sub)}
+        if isinstance(value, list):
+            return [self.keep(item) for item in value]
+        return value
+
+
+class KeywordsDropEmptyStrings(KeywordsDropNone):
+    """Leaves out "" too (``if value is not None and value != ""``): fails with postpress_none_means_absent or not."""
+
+    def dropped(self, value: Any) -> bool:
+        return value is None or value == ""
+
+
+class KeywordsDropZeros(KeywordsDropNone):
+    """Leaves out 0 too (``if value is None or value == 0``): fails with postpress_none_means_absent or not."""
+
+    def dropped(self, value: Any) -> bool:
+        return value is None or (value == 0 and not isinstance(value, bool))
 
 
 class TooStrictValidation(Reference):
@@ -258,13 +301,72 @@ class NeedsDetail(Reference):
 
 
 class RetriesOnError(Reference):
-    """Retries every failure once: reconnects are not idempotent, and two requests go out."""
+    """Retries every failure once: reconnects are not idempotent, and a 409 or 500 must not be resent."""
 
     def reconnect(self, account_id: str, body: Any) -> Any:
         try:
             return super().reconnect(account_id, body)
         except PostpressError:
             return super().reconnect(account_id, body)
+
+
+class RetriesConflict(Reference):
+    """Retries a 409 (and only that), as if the conflict would go away: the first request may have taken effect."""
+
+    def reconnect(self, account_id: str, body: Any) -> Any:
+        try:
+            return super().reconnect(account_id, body)
+        except PostpressError as error:
+            if error.status != 409:
+                raise
+            return super().reconnect(account_id, body)
+
+
+class _RetriesUnavailable(Reference):
+    """Retries a 503 up to ``attempts`` attempts in all; ``retry_body``/``retry_headers`` bend the resend."""
+
+    attempts = 3
+
+    def retry_body(self, body: Any) -> Any:
+        return body
+
+    def retry_headers(self) -> dict[str, str]:
+        return {}
+
+    def reconnect(self, account_id: str, body: Any) -> Any:
+        response = self.send(account_id, body)
+        for _ in range(self.attempts - 1):
+            if response.status_code != 503:
+                break
+            content = encode_body(self.prepare(self.retry_body(body)))
+            headers = {**JSON_HEADERS, **self.retry_headers()}
+            response = self.http.request(self.method, self.path(account_id), content=content, headers=headers)
+        return self.read(response, account_id)
+
+
+class RetriesTenTimes(_RetriesUnavailable):
+    attempts = 10
+
+
+class DropsKeyOnRetry(_RetriesUnavailable):
+    """Rebuilds the retry with a fresh request that forgets the client's default X-API-KEY."""
+
+    def reconnect(self, account_id: str, body: Any) -> Any:
+        response = self.send(account_id, body)
+        if response.status_code == 503:
+            bare = httpx.Client(base_url=str(self.http.base_url), timeout=2.0)
+            try:
+                response = bare.post(self.path(account_id), content=encode_body(body), headers=JSON_HEADERS)
+            finally:
+                bare.close()
+        return self.read(response, account_id)
+
+
+class ChangesBodyOnRetry(_RetriesUnavailable):
+    """Stamps the retry's body with an attempt counter."""
+
+    def retry_body(self, body: Any) -> Any:
+        return {**body, "attempt": 2} if isinstance(body, dict) else body
 
 
 class SwallowsClientErrors(Reference):
@@ -363,7 +465,7 @@ GALLERY: dict[type[Reference], Expectation] = {
     BearerAuthorization: Expectation(("authentication",), "not Authorization"),
     KeyInQuery: Expectation(("authentication",), "in the URL"),
     BearerPrefixInApiKey: Expectation(("authentication",), "values hidden"),
-    JsonNoneIsNoBody: Expectation(("invalid_body[null-body]",), "Content-Type: application/json"),
+    NullBodyIsSuccess: Expectation(("invalid_body[null-body]",), "null body sent as no body"),
     FormEncoded: Expectation(("body[TELEGRAM]", "fuzz_valid_bodies"), "Content-Type: application/json"),
     TextPlainJson: Expectation(("body[TWITTER]", "fuzz_valid_bodies"), "Content-Type: application/json"),
     CamelCaseFields: Expectation(("body[LINKEDIN_BASIC]", "fuzz_valid_bodies"), "field dropped"),
@@ -371,6 +473,9 @@ GALLERY: dict[type[Reference], Expectation] = {
     NullsForAbsentFields: Expectation(("body[MAIL]", "fuzz_valid_bodies"), "field added"),
     AddsClientField: Expectation(("body[WHATSAPP]", "fuzz_valid_bodies"), "field added"),
     DropsEmptyStrings: Expectation(("fuzz_valid_bodies",), "field dropped"),
+    KeywordsDropNone: Expectation(("fuzz_invalid_bodies",), "override the fixture postpress_none_means_absent"),
+    KeywordsDropEmptyStrings: Expectation(("fuzz_valid_bodies",), "field dropped"),
+    KeywordsDropZeros: Expectation(("body[LINKEDIN_BASIC]", "fuzz_valid_bodies"), "/sync_limit/chats: field dropped"),
     TooStrictValidation: Expectation(("fuzz_valid_bodies",), "sent nothing and raised"),
     StripsUndocumentedFields: Expectation(("invalid_body[undocumented-field]",), "field dropped"),
     EchoesPathId: Expectation(("success", "fuzz_responses"), "need not equal the path id"),
@@ -379,7 +484,11 @@ GALLERY: dict[type[Reference], Expectation] = {
     TypeOnlyTimeout: Expectation(("documented_error[504-request_timeout]",), "504 errors/request_timeout is not 408"),
     LosesType: Expectation(("documented_error[409-already_exists]",), "reads nothing"),
     NeedsDetail: Expectation(("documented_error", "fuzz_responses"), "reads nothing"),
-    RetriesOnError: Expectation(("documented_error[503-no_channel]",), "exactly one request"),
+    RetriesOnError: Expectation(("documented_error[409-already_exists]",), "no resend after an answer"),
+    RetriesConflict: Expectation(("no_retry_after_error[409-already_exists]",), "attempt 2 after a 409 answer"),
+    RetriesTenTimes: Expectation(("retry_every_attempt",), "at most 5 attempts"),
+    DropsKeyOnRetry: Expectation(("retry_every_attempt", "retry_then_success"), "dropped the X-API-KEY header"),
+    ChangesBodyOnRetry: Expectation(("retry_every_attempt", "retry_then_success"), "sent another body"),
     SwallowsClientErrors: Expectation(
         ("documented_error[401-invalid_credentials]", "invalid_body[missing-parameters]", "fuzz_invalid_bodies"),
         "reported success",

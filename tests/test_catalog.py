@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pytest_postpress import DOCUMENTED_ERRORS, DocumentedError, validate_response
-from pytest_postpress.catalog import STATUSES, find_error, types_for_status
+from pytest_postpress.catalog import RETRYABLE_STATUSES, STATUSES, find_error, is_retryable, types_for_status
 
 DOC = Path(__file__).resolve().parents[2] / "shared" / "api" / "reconnect-account.txt"
 
@@ -26,7 +26,7 @@ def test_request_timeout_is_documented_under_two_statuses() -> None:
 
 def test_documented_error_is_frozen_and_hashable() -> None:
     error = DOCUMENTED_ERRORS[0]
-    assert {error: 1}[DocumentedError(error.status, error.type, error.description)] == 1
+    assert {error: 1}[DocumentedError(error.status, error.type, error.description, error.retryable)] == 1
     with pytest.raises(AttributeError):
         error.status = 500  # type: ignore[misc]
 
@@ -56,6 +56,49 @@ def test_catalog_matches_the_documentation_text() -> None:
     for status_code, info in STATUSES.items():
         assert f"{status_code} {info.title}" in section
         assert info.description in section
+
+
+_RETRY_WORDS = re.compile(r"\b(retry|try again)\b", re.IGNORECASE)
+
+
+@pytest.mark.skipif(not DOC.exists(), reason=f"the documentation is not beside the repository ({DOC})")
+def test_retryable_is_derived_from_the_documentation_text() -> None:
+    """Rule 23: retryable where the type's text, or its status's text on the page, says retry or try again."""
+    text = DOC.read_text(encoding="utf-8")
+    section = text[text.index("\nErrors\n") :]
+    derived: dict[tuple[int, str], bool] = {}
+    status, status_says_retry = 0, False
+    lines = section.splitlines()
+    for index, line in enumerate(lines):
+        header = re.match(r"^(\d{3}) .*?(\d+) types$", line)
+        if header:
+            status = int(header.group(1))
+            # The status's own sentence is the next non-empty line after its header.
+            sentence = next(following for following in lines[index + 1 :] if following.strip())
+            status_says_retry = bool(_RETRY_WORDS.search(sentence))
+            continue
+        item = re.match(r"^\s*•\s*(errors/\w+) - (.*)$", line)
+        if item:
+            derived[(status, item.group(1))] = status_says_retry or bool(_RETRY_WORDS.search(item.group(2)))
+    assert derived == {error.pair: error.retryable for error in DOCUMENTED_ERRORS}
+    retryable = sorted(error.id for error in DOCUMENTED_ERRORS if error.retryable)
+    assert retryable == sorted(
+        ["407-proxy_auth_error", "408-request_timeout", "502-proxy_error", "504-request_timeout"]
+        + [f"503-{name}" for name in ("no_client_session", "no_channel", "no_handler", "network_down")]
+        + ["503-service_unavailable"]
+    )
+
+
+def test_is_retryable_reads_pairs_statuses_and_no_answer() -> None:
+    assert {407, 408, 502, 503, 504} == RETRYABLE_STATUSES
+    assert is_retryable(None)  # a dropped connection or a timeout
+    assert is_retryable(503, "errors/no_channel")
+    assert is_retryable(504, "errors/request_timeout")
+    assert is_retryable(502, None)  # an HTML 502 from a proxy: every documented 502 is retryable
+    assert not is_retryable(409, "errors/already_exists")
+    assert not is_retryable(500, "errors/unexpected_error")
+    assert not is_retryable(429, None)  # undocumented: never resent
+    assert not is_retryable(201, None)
 
 
 @pytest.mark.parametrize("error", DOCUMENTED_ERRORS, ids=lambda e: e.id)

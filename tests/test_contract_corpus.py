@@ -1,4 +1,4 @@
-"""The validator agrees with DECISIONS.md on a hand-made corpus.
+"""The validator agrees with the rules (python -m pytest_postpress rules) on a hand-made corpus.
 
 Each valid body must match exactly one variant (the one named); each invalid
 body breaks one rule, and the validator must report that rule at the expected

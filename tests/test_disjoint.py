@@ -1,4 +1,4 @@
-"""The twelve variants are pairwise disjoint: no body matches two (DECISIONS.md rule 3)."""
+"""The twelve variants are pairwise disjoint: no body matches two (rule 3)."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import correct_clients
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,6 +86,40 @@ def test_live_safe_checks_pass_against_the_stand_in(pytester: pytest.Pytester) -
     assert KEY not in result.stdout.str() + result.stderr.str()
     # Every request went through the budget: 11 checks of one request at most each.
     assert 0 < requests_received(log) <= 3 * 11
+
+
+def test_idiomatic_correct_clients_pass_against_the_stand_in(pytester: pytest.Pytester) -> None:
+    """Issue 10: json=body, raise_for_status(), retrying clients, requests, numbers as doubles, in live mode."""
+    files = []
+    for client in correct_clients.CORRECT:
+        path = pytester.path / f"test_{client.__name__.lower()}.py"
+        path.write_text(correct_clients.client_test_source(client.__name__), encoding="utf-8")
+        files.append(str(path))
+    with stand_in() as (url, _):
+        result = run_live(pytester, url, files=tuple(files))
+    outcomes = result.parseoutcomes()
+    assert "failed" not in outcomes, result.stdout.str()
+    assert outcomes["passed"] == len(correct_clients.CORRECT) * 11, result.stdout.str()
+
+
+def test_live_retries_a_dropped_connection_with_the_same_request() -> None:
+    """--postpress-retries: a dropped connection is retryable too (rule 23), and the retry is the same request."""
+    from pytest_postpress.doubles.server import PostpressServer
+    from pytest_postpress.suite.live import LiveSession
+
+    with PostpressServer(api_key=KEY, accounts=[ACCOUNT]) as server:
+        server.fail_connection(times=1)
+        session = LiveSession(base_url=server.url, max_requests=5, timeout=5.0, retries=2, backoff=0.0)
+        try:
+            target = "/v1/accounts/" + ACCOUNT
+            content = json.dumps({"provider": "TELEGRAM"}).encode()
+            response, exchange = session.send("POST", target, [("X-API-KEY", KEY)], content)
+        finally:
+            session.close()
+        assert response is not None
+        assert exchange.attempts == 2
+        assert [call.status for call in server.calls] == [None, 400]
+        assert server.calls[0].content == server.calls[1].content
 
 
 def test_real_reconnect_with_a_body_file(pytester: pytest.Pytester) -> None:

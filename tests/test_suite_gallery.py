@@ -7,6 +7,9 @@ intended checks of at least one broken client (``test_every_client_check_is_brok
 
 from __future__ import annotations
 
+from typing import Any
+
+import correct_clients
 import pytest
 from broken_clients import GALLERY, Expectation, Reference, client_test_source
 
@@ -20,8 +23,10 @@ settings.register_profile("gallery", max_examples=100, deadline=None, database=N
 SERVER_CHECKS = {"missing_key", "hostile_id", "real_reconnect"}
 
 
-def run_suite(pytester: pytest.Pytester, client: type[Reference], *args: str) -> dict[str, pytest.TestReport]:
-    pytester.makeconftest(CONFTEST)
+def run_suite(
+    pytester: pytest.Pytester, client: type[Reference], *args: str, conftest: str = ""
+) -> dict[str, pytest.TestReport]:
+    pytester.makeconftest(CONFTEST + conftest)
     pytester.makepyfile(test_client=client_test_source(client.__name__))
     result = pytester.inline_run("-p", "no:cacheprovider", "--hypothesis-profile=gallery", "-q", *args)
     reports = [r for r in result.getreports("pytest_runtest_logreport") if r.when == "call" or r.outcome != "passed"]
@@ -58,6 +63,26 @@ def test_broken_client_fails_its_check(
         assert "how to fix:" in text, text
         if index == 0:  # the message of the intended check says what went wrong
             assert expectation.message in text, text
+
+
+@pytest.mark.parametrize("client", correct_clients.CORRECT, ids=[c.__name__ for c in correct_clients.CORRECT])
+def test_idiomatic_correct_client_passes_every_check(pytester: pytest.Pytester, client: type[Any]) -> None:
+    """Written the way people write them (json=body, raise_for_status(), retries, requests, numbers as doubles)."""
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(test_client=correct_clients.client_test_source(client.__name__))
+    result = pytester.runpytest("-p", "no:cacheprovider", "--hypothesis-profile=gallery", "-q", "-rf")
+    outcomes = result.parseoutcomes()
+    assert "failed" not in outcomes, result.stdout.str()
+    assert "errors" not in outcomes, result.stdout.str()
+    assert outcomes["passed"] >= 70, outcomes
+    result.stdout.fnmatch_lines([f"Test{client.__name__}: *checks passed (1 skipped)*"])
+    if client.__name__.startswith("Retrying"):
+        # The retry policy appears in the summary: the statuses it resent, its attempts, its pause.
+        retried = "407, 408, 502, 503, 504, no answer"
+        line = f"  retry policy observed: retried {retried}; at most {client.attempts} attempts; shortest pause *"
+        result.stdout.fnmatch_lines([line])
+    else:
+        result.stdout.fnmatch_lines(["  retry policy observed: no retries"])
 
 
 def test_every_client_check_is_broken_by_someone(pytester: pytest.Pytester) -> None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import enum
 import functools
 import json
+import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 __all__ = [
@@ -108,7 +109,8 @@ class RecordedCall:
     ``status`` is the status answered, or ``None`` when no answer was given
     (a forced connection failure or time-out, or a request that was not
     routed and raised in the client).  ``forced`` tells whether a forced
-    answer (``respond_with`` and friends) was used.
+    answer (``respond_with`` and friends) was used.  ``received`` is when the double began to answer it
+    (``time.monotonic()``): the pause between a client's attempts is read from it.
     """
 
     method: str
@@ -121,6 +123,7 @@ class RecordedCall:
     account_id: str | None
     status: int | None
     forced: bool = False
+    received: float = field(default_factory=time.monotonic)
 
     @functools.cached_property
     def json(self) -> Any:

@@ -3,7 +3,7 @@
 :class:`MockState` holds what a test double knows (the API key, the path
 prefix, the accounts, the forced answers, the recorded calls) and
 :meth:`MockState.answer` turns one request, as it arrived, into one
-:class:`Reply` following DECISIONS.md rule 22 in its order of checks:
+:class:`Reply` following rule 22 in its order of checks:
 
 1. a path with characters that must be escaped and are not: 400 ``errors/unescaped_characters``;
 2. a missing or wrong ``X-API-KEY``: 401 ``errors/invalid_credentials``;
@@ -27,6 +27,7 @@ import hmac
 import itertools
 import re
 import threading
+import time
 import urllib.parse
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
@@ -132,7 +133,11 @@ def normalise_prefix(prefix: str) -> str:
 
 
 # The envelope shapes the contract allows (rule 20): clients must cope with each.
-_UNKNOWN_FIELD: Final = {"debug": {"note": "an undocumented field: clients must ignore it (DECISIONS.md rule 20)"}}
+_UNKNOWN_FIELD: Final = {
+    "debug": {
+        "note": "an undocumented field: clients must ignore it (rule 20, see: python -m pytest_postpress rules 20)"
+    }
+}
 
 
 def _shape(error: catalog.DocumentedError, shape: int, instance: str) -> dict[str, Any]:
@@ -398,6 +403,7 @@ class MockState:
         record.  A request that is not the reconnect route gets a 404
         ``errors/resource_not_found`` whose ``detail`` names the route.
         """
+        received = time.monotonic()
         number = next(self._counter)
         raw_path, _, raw_query = target.partition(b"?")
         routed = self.is_reconnect_route(method, raw_path)
@@ -428,6 +434,7 @@ class MockState:
             account_id=account_id,
             status=reply.status if reply.action is Action.RESPOND else None,
             forced=forced is not None,
+            received=received,
         )
         with self._lock:
             self._calls.append(call)
@@ -451,7 +458,7 @@ class MockState:
         if b"/" in rest:
             return None, (
                 f"the path has {rest.count(b'/') + 1} segments after {self.prefix}{ROUTE}; an id is one segment: "
-                "percent-encode '/' in it as %2F (DECISIONS.md rule 16)"
+                "percent-encode '/' in it as %2F (rule 16, see: python -m pytest_postpress rules 16)"
             )
         try:
             decoded = urllib.parse.unquote_to_bytes(rest).decode("utf-8")
@@ -528,7 +535,7 @@ class MockState:
             query = urllib.parse.parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True)
             if any(name.lower() in _QUERY_KEY_NAMES or value == self.api_key for name, value in query):
                 problem += "; the query string seems to carry a key: send it in the X-API-KEY header, never in the URL"
-            return problem + " (DECISIONS.md rule 17)"
+            return problem + " (rule 17, see: python -m pytest_postpress rules 17)"
         if len(headers.get_list("x-api-key")) > 1:
             return "X-API-KEY was sent more than once; send it once"
         return "the X-API-KEY header does not match the key this double accepts (value not shown)"
@@ -566,7 +573,7 @@ def _unescaped_detail(raw_path: bytes, match: re.Match[bytes]) -> str:
         what = f"a control character 0x{byte:02X}: encode it as %{byte:02X}"
     else:
         what = f"{chr(byte)!r}: encode it as %{byte:02X}"
-    return f"the request path has {what} (offset {offset}; DECISIONS.md rule 16)"
+    return f"the request path has {what} (offset {offset}; rule 16, see: python -m pytest_postpress rules 16)"
 
 
 def _framing_problem(headers: Headers, body: bytes) -> str | None:
@@ -585,10 +592,16 @@ def _framing_problem(headers: Headers, body: bytes) -> str | None:
 def _content_type_problem(headers: Headers) -> str | None:
     content_type = headers.get("content-type")
     if content_type is None:
-        return "the Content-Type header is missing: label the JSON body application/json (DECISIONS.md rule 18)"
+        return (
+            "the Content-Type header is missing: label the JSON body application/json "
+            "(rule 18, see: python -m pytest_postpress rules 18)"
+        )
     media, *params = (part.strip() for part in content_type.split(";"))
     if media.lower() != "application/json":
-        return f"the Content-Type is {_clip(media)!r}: label the JSON body application/json (DECISIONS.md rule 18)"
+        return (
+            f"the Content-Type is {_clip(media)!r}: label the JSON body application/json "
+            "(rule 18, see: python -m pytest_postpress rules 18)"
+        )
     for param in params:
         name, _, value = param.partition("=")
         if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):

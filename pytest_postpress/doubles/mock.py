@@ -3,7 +3,7 @@
 :class:`PostpressMock` puts the transport-independent brain
 (:class:`~pytest_postpress.doubles._state.MockState`) behind a respx router:
 while it is active, every httpx client (sync or async) that talks to the
-base URL is answered by DECISIONS.md rule 22, and every call is recorded.
+base URL is answered by rule 22 (python -m pytest_postpress rules 22), and every call is recorded.
 
 A request to the mock's host that is not the reconnect route raises
 :class:`PostpressNotMocked` in the client (an ``AssertionError``, so it fails

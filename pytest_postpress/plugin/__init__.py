@@ -154,6 +154,17 @@ def postpress_error_identity() -> Callable[[BaseException], ErrorIdentity | None
     return default_error_identity
 
 
+@pytest.fixture
+def postpress_none_means_absent() -> bool:
+    """Whether the contract suite reads a field the caller set to ``None`` as not passed (default ``False``).
+
+    Override it to return ``True`` for a client whose API reads ``None`` as "not given" by design (keyword
+    arguments left at ``None`` are left out of the body): such fields, at any depth, are then expected to be
+    absent from the request, and a body that is valid without them is a valid body (its 201 is success).
+    """
+    return False
+
+
 def _contract_text(error: BaseException) -> str | None:
     """The report text of a contract violation (with its notes), or ``None`` for any other error."""
     if isinstance(error, ContractViolation):
@@ -165,14 +176,58 @@ def _contract_text(error: BaseException) -> str | None:
     return None
 
 
+def _is_verdict(error: BaseException) -> bool:
+    """Whether an exception is a verdict on the client: a contract violation or a failed assertion (a
+    double's unrouted request, a user's own assert), alone or grouped (Hypothesis)."""
+    if isinstance(error, AssertionError):
+        return True
+    if isinstance(error, BaseExceptionGroup):
+        return all(_is_verdict(inner) for inner in error.exceptions)
+    return False
+
+
+def _problem_text(error: BaseException, config: pytest.Config) -> str:
+    """``Type: first line`` of an exception that stopped a check, the API key hidden."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    if len(text) > 200:
+        text = text[:197] + "..."
+    key = settings_of(config).api_key
+    if len(key) >= 4:
+        text = text.replace(key, "<hidden>")
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _client_of(item: pytest.Item) -> str:
+    parent = item.parent
+    module = getattr(item, "module", None)
+    return parent.name if isinstance(parent, pytest.Class) else str(getattr(module, "__name__", item.nodeid))
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
-    """Report a contract violation as its message alone: no traceback, so no internals or arguments shown."""
+    """Report a contract violation as its message alone: no traceback, so no internals or arguments shown.
+
+    Every check of the contract suite is counted from its setup on (a check that crashes before it records
+    anything is still in the summary); an exception that is not a verdict on the client (a crash in the
+    suite's code or the user's environment, a usage error) marks the check "could not run".
+    """
+    contract = call.when == "setup" and item.get_closest_marker("postpress_contract") is not None
+    if contract and not any(key == _results.PROPERTY for key, _ in item.user_properties):
+        record = {"client": _client_of(item), "check": item.name.removeprefix("test_"), "examples": 0}
+        item.user_properties.append((_results.PROPERTY, record))
     report = yield
     if call.excinfo is not None and report.failed:
         text = _contract_text(call.excinfo.value)
         if text is not None:
             report.longrepr = text
+        elif not _is_verdict(call.excinfo.value):
+            report.user_properties.append((_results.PROBLEM, _problem_text(call.excinfo.value, item.config)))
+    # Records travel as JSON text: the JUnit XML then holds JSON any tool can parse (not a Python repr), and
+    # pytest-xdist ships plain strings. Serialised here, once the check is done with its (mutable) record.
+    report.user_properties = [
+        (key, json.dumps(value, ensure_ascii=False, sort_keys=True) if key == _results.PROPERTY else value)
+        for key, value in report.user_properties
+    ]
     return report
 
 
@@ -186,9 +241,10 @@ class _ResultsCollector:
         self.results = results
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        records: list[Any] = [value for key, value in report.user_properties if key == _results.PROPERTY]
+        records: list[Any] = [json.loads(value) for key, value in report.user_properties if key == _results.PROPERTY]
+        problems = [str(value) for key, value in report.user_properties if key == _results.PROBLEM]
         if records and (report.when == "call" or report.outcome != "passed"):
-            self.results.add(records, report.outcome, report.duration)
+            self.results.add(records, report.outcome, report.duration, problems[-1] if problems else None)
 
 
 def _report_meta(config: pytest.Config) -> dict[str, Any]:

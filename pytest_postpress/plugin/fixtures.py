@@ -190,7 +190,7 @@ def postpress_mock(
 ) -> Iterator[PostpressMock]:
     """A respx mock of ``POST {postpress_base_url}/v1/accounts/{id}``, active for the test (sync and async httpx).
 
-    It answers as DECISIONS.md rule 22 says (400 unescaped_characters, 401,
+    It answers as rule 22 says (python -m pytest_postpress rules 22) (400 unescaped_characters, 401,
     404, 400 invalid_request, 400 content_too_large, 400
     missing/invalid_parameters, else 201), knows ``postpress_account_id``
     (add more with ``.add_account(id)``), records ``.calls``, and can be told

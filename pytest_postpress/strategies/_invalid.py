@@ -4,7 +4,7 @@ Each mutation is built from the contract schema (which fields are required,
 which have an enum, bounds or a format, which objects are closed) and knows
 the error the documented API answers for it: ``errors/missing_parameters``
 when it only takes required fields away (or empties them), otherwise
-``errors/invalid_parameters`` (DECISIONS.md rules 4 and 22).
+``errors/invalid_parameters`` (rules 4 and 22).
 
 That claim is then *checked* on every value, as the last step of the
 strategy: the body must be rejected by

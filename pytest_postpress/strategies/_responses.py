@@ -19,7 +19,7 @@ __all__ = ["account_ids", "error_envelopes", "success_bodies"]
 _UNRESERVED: Final = string.ascii_letters + string.digits + "-._~"
 _CROCKFORD: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
-# Characters and ids that break naive path building (DECISIONS.md rule 16).
+# Characters and ids that break naive path building (rule 16).
 _HOSTILE_CHARACTERS: Final = ("/", "?", "#", "%", " ", "+", "&", "=", ";", "\\", "\n", "é", "ü", "日", "😀", "\u202e")
 _HOSTILE_IDS: Final = (
     "..",
@@ -83,7 +83,7 @@ def account_ids(*, hostile: bool = True) -> st.SearchStrategy[str]:
     newline, non-ASCII letters, an emoji or a right-to-left override; the
     dot segments ``.`` and ``..``; ``../admin``; already-encoded ``%2F``;
     arbitrary Unicode; ids of several hundred characters.  A client must
-    percent-encode every character outside "unreserved" (DECISIONS.md rule
+    percent-encode every character outside "unreserved" (rule
     16); ``.`` and ``..`` cannot be sent as a path segment at all, so a
     careful client refuses them.  ``hostile=False`` gives only ids made of
     unreserved characters that are not dot segments.
@@ -141,7 +141,7 @@ def success_bodies() -> st.SearchStrategy[dict[str, Any]]:
     What is generated: ``account_id`` from :func:`account_ids` (realistic to
     hostile: a client returns it as given, whatever it holds), and sometimes
     unknown extra fields with arbitrary JSON values, which a client must
-    tolerate (DECISIONS.md rule 19).  Dict key order varies.
+    tolerate (rule 19).  Dict key order varies.
 
     How it shrinks: towards ``{"object": "AccountReconnected", "account_id":
     "acc_000..."}`` with no extra field.
@@ -214,7 +214,7 @@ def error_envelopes(*, errors: Collection[catalog.DocumentedError] | None = None
     ``detail`` and ``instance`` each present or absent, ``detail`` sometimes
     the documented sentence, sometimes long (up to tens of kilobytes) and
     non-ASCII; sometimes unknown extra fields with arbitrary JSON values,
-    which a client must tolerate (DECISIONS.md rule 20).
+    which a client must tolerate (rule 20).
 
     How it shrinks: towards the first requested error in documentation
     order, with ``detail``, ``instance`` and extra fields removed and the

@@ -13,12 +13,60 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
+from pytest_postpress import catalog
 from pytest_postpress.errors import ContractViolation
 from pytest_postpress.suite._fuzz import SECRET_FIELDS
 from pytest_postpress.suite._identity import ErrorIdentity
+from pytest_postpress.suite._none import none_fields, without_none_fields
 from pytest_postpress.validation import validate_reconnect_body
 
 _UNRESERVED_SEGMENT = re.compile(r"(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+")
+RULE_23 = "rule 23, see: python -m pytest_postpress rules 23"
+
+
+def answer_name(call: Any) -> str:
+    """What a recorded request was answered: ``"503"``, or ``"no answer"`` (dropped connection or timeout)."""
+    status = getattr(call, "status", None)
+    return "no answer" if status is None else str(status)
+
+
+def retried_after(call: Any) -> bool:
+    """Whether a client may resend after the answer ``call`` got (rule 23; by status: every documented error
+    of 407, 408, 502, 503 and 504 is retryable, so the type need not be read)."""
+    return catalog.is_retryable(getattr(call, "status", None))
+
+
+def _header(call: Any, name: str) -> str | None:
+    for key, value in call.headers.items():
+        if key.lower() == name:
+            return str(value)
+    return None
+
+
+def attempt_difference(first: Any, other: Any) -> str | None:
+    """How a retry differs from the first attempt (method, raw path, X-API-KEY, body as JSON), or ``None``."""
+    if other.method != first.method:
+        return f"sent {other.method} instead of {first.method}"
+    first_target = (str(first.raw_path), str(getattr(first, "query", "")))
+    other_target = (str(other.raw_path), str(getattr(other, "query", "")))
+    if other_target != first_target:
+        return f"sent the path {other.raw_path!r} instead of {first.raw_path!r}"
+    first_key, other_key = _header(first, "x-api-key"), _header(other, "x-api-key")
+    if other_key is None and first_key is not None:
+        return "dropped the X-API-KEY header"
+    if other_key != first_key:
+        return "sent another X-API-KEY value (values hidden)"
+    if other.content == first.content:
+        return None
+    try:
+        first_body = json.loads(first.content.decode("utf-8")) if first.content else None
+        other_body = json.loads(other.content.decode("utf-8")) if other.content else None
+    except (UnicodeDecodeError, ValueError):
+        return f"sent another body ({len(other.content)} bytes instead of {len(first.content)})"
+    if not first.content or not other.content:
+        return f"sent another body ({len(other.content)} bytes instead of {len(first.content)})"
+    difference = first_difference(first_body, other_body)
+    return None if difference is None else f"sent another body: {difference}"
 
 
 def _show(value: Any, key: str | None) -> str:
@@ -38,12 +86,26 @@ def _is_json(value: Any) -> bool:
     return True
 
 
+def _same_number(a: int | float, b: int | float) -> bool:
+    """Rule 25: two JSON numbers are equal when they are the same IEEE-754 double (RFC 8259 section 6).
+
+    So ``993`` equals ``993.0``, ``5.452979267241015e+16`` equals ``54529792672410150``, and past 2**53 a
+    client whose JSON library holds numbers as doubles is not blamed for the rounding it does.
+    """
+    if a == b:
+        return True
+    try:
+        return float(a) == float(b)
+    except OverflowError:  # an integer beyond any double: only equal as the same integer
+        return False
+
+
 def _same_json(a: Any, b: Any) -> bool:
-    # JSON has one number type (993 == 993.0) but booleans are not numbers.
+    # JSON has one number type (rule 25), but a boolean is never a number and a string never one.
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
     if isinstance(a, int | float) and isinstance(b, int | float):
-        return a == b
+        return _same_number(a, b)
     return type(a) is type(b) and a == b if not isinstance(a, dict | list) else False
 
 
@@ -115,12 +177,27 @@ class Outcome:
 class Assertions:
     """The assertions of the suite, shared by the mock checks and the live checks."""
 
-    def __init__(self, name: str, base_url: str, api_key: str, identity: Callable[[BaseException], Any]) -> None:
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        api_key: str,
+        identity: Callable[[BaseException], Any],
+        max_attempts: int = 5,
+        *,
+        none_means_absent: bool = False,
+    ) -> None:
         self.name = name
+        self.max_attempts = max_attempts
         self.base_url = base_url
         self.api_key = api_key
         self.identity = identity
+        self.none_means_absent = none_means_absent
         self.secrets: set[str] = {api_key}
+
+    def expected_body(self, body: Any) -> Any:
+        """The body the client must send for ``body``: without its ``None`` fields when ``None`` means absent."""
+        return without_none_fields(body) if self.none_means_absent else body
 
     def hide(self, body: Any) -> None:
         """Remember the secret values of ``body`` so that no message can show them."""
@@ -145,6 +222,13 @@ class Assertions:
         raise ContractViolation(message)
 
     def one_call(self, outcome: Outcome, *, allow_refusal: bool = False) -> Any | None:
+        """The request the client sent for one reconnect (its first attempt), after checking its retries.
+
+        Rule 23: the client may resend after a retryable answer (407, 408, 502, 503, 504, a dropped
+        connection or a timeout), every attempt identical to the first, at most ``max_attempts`` in all;
+        never after any other answer.  ``None`` when the client refused before sending and
+        ``allow_refusal``.
+        """
         if not outcome.calls:
             if outcome.raised and allow_refusal:
                 return None
@@ -156,13 +240,35 @@ class Assertions:
                     "send the request; do not validate or refuse a documented-valid call",
                 )
             self.fail("one POST request to the endpoint", "sent nothing", "call the endpoint once per reconnect")
-        if len(outcome.calls) > 1:
+        calls = outcome.calls
+        for index, call in enumerate(calls[:-1]):
+            if not retried_after(call):
+                self.fail(
+                    f"no resend after an answer that is not retryable ({RULE_23})",
+                    f"sent {len(calls)} requests: attempt {index + 2} after a {answer_name(call)} answer",
+                    "raise every answer at once except the retryable ones (407, 408, 502, 503, 504, a dropped "
+                    "connection, a timeout); reconnecting is not idempotent: after a "
+                    f"{answer_name(call)} the first request may have taken effect",
+                )
+        if len(calls) > self.max_attempts:
+            answers = ", ".join(answer_name(call) for call in calls[:-1])
             self.fail(
-                "exactly one request per reconnect",
-                f"sent {len(outcome.calls)} requests",
-                "send once; reconnecting is not idempotent, so do not retry on its own",
+                f"at most {self.max_attempts} attempts in all (postpress_max_attempts; {RULE_23})",
+                f"sent {len(calls)} requests (answers retried: {answers})",
+                f"bound the retries: stop after {self.max_attempts} attempts in all and raise the last answer",
             )
-        return outcome.calls[0]
+        first = calls[0]
+        for index, call in enumerate(calls[1:], start=2):
+            difference = attempt_difference(first, call)
+            if difference is not None:
+                self.fail(
+                    f"each attempt to repeat the first exactly: method, path, X-API-KEY, body equal as JSON "
+                    f"({RULE_23})",
+                    f"retried after a {answer_name(calls[index - 2])} answer, and attempt {index} {difference}",
+                    "resend the very request that was answered: build it once and send it again unchanged "
+                    "(keep the headers and the body; do not re-encode or stamp the retry)",
+                )
+        return first
 
     # 1. request line ---------------------------------------------------------------------------------
     def request_line(self, call: Any, account_id: str) -> None:
@@ -253,17 +359,60 @@ class Assertions:
             self.fail(
                 "a UTF-8 JSON body", f"sent a body that is not JSON ({type(error).__name__})", "serialise with json"
             )
-        difference = first_difference(body, sent)
+        expected = self.expected_body(body)
+        difference = first_difference(expected, sent)
         if difference:
             self.fail(
                 "the body sent to equal, as JSON, the body the caller passed (nothing dropped, renamed, "
-                "re-typed, nulled or added)",
+                "re-typed, nulled or added)"
+                + (" less the fields set to None (postpress_none_means_absent)" if expected != body else ""),
                 f"sent a different body {difference}",
-                "send the caller's body as it is; do not drop, rename, coerce or fill in fields",
+                self._none_advice(body, sent)
+                or "send the caller's body as it is; do not drop, rename, coerce or fill in fields",
             )
         violations = validate_reconnect_body(sent)
-        if violations and not validate_reconnect_body(body):
+        if violations and not validate_reconnect_body(expected):
             self.fail("a valid body", f"sent an invalid body: {violations[0]}", "send the caller's body unchanged")
+
+    def invalid_body_sent(self, outcome: Outcome, call: Any, body: Any, status: int, type_: str, what: str) -> None:
+        """An invalid body went out: it must be the caller's, and the server's 400 must be raised.
+
+        Rule 24: a ``null`` body (the caller passed ``None``) may also go out as no body at all (``json=None``
+        in httpx and requests); the server answers 400 ``errors/invalid_request`` and the client raises that.
+        """
+        if body is None and not call.content:
+            self.raised_with(
+                outcome,
+                400,
+                "errors/invalid_request",
+                "a null body sent as no body, which the server answers 400 errors/invalid_request (rule 24, see: "
+                "python -m pytest_postpress rules 24)",
+            )
+            return
+        self.body(call, body)
+        self.raised_with(outcome, status, type_, what)
+
+    def _none_advice(self, body: Any, sent: Any) -> str | None:
+        """Advice when the body sent differs from ``body`` only in how the fields set to ``None`` were sent."""
+        fields = none_fields(body)
+        if not fields:
+            return None
+        shown = ", ".join(fields[:3]) + (", ..." if len(fields) > 3 else "")
+        if self.none_means_absent:
+            if first_difference(body, sent) is not None:
+                return None  # not only the None fields: the general advice
+            return (
+                f"with postpress_none_means_absent set, a field the caller set to None ({shown}) counts as not "
+                "passed: leave it out of the body, at any depth; send every other field as it is"
+            )
+        if first_difference(without_none_fields(body), sent) is not None:
+            return None
+        return (
+            f"the client only dropped the fields the caller set to None ({shown}). If your client's API reads None "
+            "as 'not given' by design (keyword arguments left at None), say so once: override the fixture "
+            "postpress_none_means_absent to return True, in your ReconnectContract subclass or a conftest.py. "
+            "Otherwise send null as passed"
+        )
 
     # 4. success --------------------------------------------------------------------------------------
     def success(self, outcome: Outcome, expected_id: str) -> None:

@@ -9,7 +9,8 @@ A fuzz check is a plain pytest test that builds a Hypothesis test around one
 * the number of examples each check ran is recorded for the summary and report;
 * Hypothesis shows inputs through a redacting ``repr`` (no secret values);
 * a failure ends with one line that replays it alone:
-  ``pytest 'NODEID' --postpress-reproduce 'VERSION:BLOB'``.
+  ``pytest 'NODEID' --postpress-reproduce 'VERSION:BLOB'``;
+* a check can name explicit examples, run first on every run (not left to the draw).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import json
 import random
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -101,10 +102,12 @@ def run_fuzz(
     *,
     describe: Callable[[Any], str],
     record: dict[str, Any] | None = None,
+    examples: Sequence[Any] = (),
 ) -> None:
     """Run ``example`` on values drawn from ``strategy`` under the active Hypothesis profile.
 
-    ``record`` adds fields to this check's record (lists may be filled in by ``example``).
+    ``record`` adds fields to this check's record (lists may be filled in by ``example``). ``examples`` are
+    run first, each once, on every run (counted as examples); not when replaying a failure.
     """
     config = request.config
     data: dict[str, Any] = {
@@ -146,7 +149,13 @@ def run_fuzz(
         test.hypothesis.inner_test._hypothesis_internal_add_digest = request.node.nodeid.encode()
         return test
 
+    explicit = True
     try:
+        for value in () if reproduce else examples:
+            last[:] = [value]  # not through inner(): an explicit example runs whatever the budget
+            data["examples"] += 1
+            example(value)
+        explicit = False
         if reproduce:
             version, _, blob = reproduce.partition(":")
             keyed(given(shown)(base(reproduce_failure(version, blob.encode())(inner))))()
@@ -164,18 +173,20 @@ def run_fuzz(
                 keyed(seed(f"{session_seed}-{request.node.nodeid}-{round_}")(given(shown)(chunk(round_test))))()
                 round_ += 1
     except Exception as error:
-        _explain(error, request.node.nodeid, describe(last[0]) if last else None)
+        _explain(error, request.node.nodeid, describe(last[0]) if last else None, explicit=explicit)
         raise
 
 
-def _explain(error: BaseException, nodeid: str, shown: str | None) -> None:
+def _explain(error: BaseException, nodeid: str, shown: str | None, *, explicit: bool = False) -> None:
     """Replace Hypothesis's "add @reproduce_failure to your test" note by a replay command line."""
     notes: list[str] = list(getattr(error, "__notes__", []))
     match = next((m for m in map(_BLOB.search, notes) if m), None)
     kept = [note for note in notes if not _BLOB.search(note)]
     if shown is not None:
         kept.append(f"failing input (secrets hidden): {shown}")
-    if match:
+    if explicit:
+        kept.append(f"replay it: pytest '{nodeid}' (this example is tried first on every run)")
+    elif match:
         kept.append(f"replay it alone: pytest '{nodeid}' --postpress-reproduce '{match.group(1)}:{match.group(2)}'")
     else:
         kept.append(f"replay it: pytest '{nodeid}' (the example database replays the failure first)")

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
+from pytest_postpress import catalog
 from pytest_postpress.samples import sample_body
 from pytest_postpress.suite import _results
-from pytest_postpress.suite._assertions import Assertions, Outcome, _describe_error, _show
+from pytest_postpress.suite._assertions import Assertions, Outcome, _describe_error, _show, answer_name
 from pytest_postpress.suite._fuzz import client_name
 
 
@@ -24,6 +26,13 @@ class Harness:
     double: Any
     account_id: str
     check: Assertions
+    max_attempts: int = 5
+    _retries: dict[str, Any] | None = field(default=None, init=False, repr=False)
+
+    def times(self, status: int | None) -> int:
+        """How many times to force an answer: every allowed attempt for a retryable one (rule 23), so that a
+        client that retries still ends on it; once for any other (a resend after it is caught)."""
+        return self.max_attempts if catalog.is_retryable(status) else 1
 
     def invoke(self, body: Any, *, account_id: str | None = None) -> Outcome:
         """Call the client once with ``body`` (a copy) and collect what it returned or raised and what it sent."""
@@ -36,7 +45,34 @@ class Harness:
         except Exception as error:
             outcome.error = error
         outcome.calls = list(self.double.calls[before:])
+        self._observe(outcome.calls)
         return outcome
+
+    def _observe(self, calls: list[Any]) -> None:
+        """Record the retry policy the client showed (answers retried, attempts, shortest pause) for the
+        summary and the report, whatever the check concludes."""
+        if len(calls) < 2:
+            return
+        if self._retries is None:
+            self._retries = {"statuses": [], "attempts": 0, "pause": None}
+            record = {"client": client_name(self.request), "check": self.request.node.name.removeprefix("test_")}
+            self.request.node.user_properties.append((_results.PROPERTY, {**record, "retries": self._retries}))
+        retries = self._retries
+        for call in calls[:-1]:
+            if answer_name(call) not in retries["statuses"]:
+                retries["statuses"].append(answer_name(call))
+        retries["attempts"] = max(retries["attempts"], len(calls))
+        # A pause is measured from an answered attempt to the next one (after no answer, the client's own
+        # timeout would be counted as a pause).
+        pauses = [b.received - a.received for a, b in itertools.pairwise(calls) if a.status is not None]
+        if pauses:
+            shortest = round(max(0.0, min(pauses)), 4)
+            retries["pause"] = shortest if retries["pause"] is None else min(retries["pause"], shortest)
+
+    @property
+    def judged(self) -> dict[str, Any]:
+        """How this check judges the client, for its record (the settings the summary and report show)."""
+        return {"none_means_absent": self.check.none_means_absent}
 
     def record(self, **data: Any) -> dict[str, Any]:
         """Record this check for the summary and the report (``data``: variants, error, outside_contract...)."""
@@ -44,6 +80,7 @@ class Harness:
             "client": client_name(self.request),
             "check": self.request.node.name.removeprefix("test_"),
             "examples": 1,
+            **self.judged,
             **data,
         }
         self.request.node.user_properties.append((_results.PROPERTY, record))
@@ -53,6 +90,11 @@ class Harness:
         """Call the client with a sample body; it must raise, telling ``status`` where one was received."""
         self.record()
         outcome = self.invoke(sample_body("GOOGLE_OAUTH"))
+        self.check.one_call(outcome)  # retries follow rule 23 here too
+        self.expect_raised(outcome, status, what)
+
+    def expect_raised(self, outcome: Outcome, status: int | None, what: str) -> None:
+        """The client must have raised, telling ``status`` where one was received."""
         if not outcome.raised:
             self.check.fail(
                 f"an exception for {what}",

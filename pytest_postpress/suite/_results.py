@@ -15,9 +15,12 @@ from typing import Any
 
 from pytest_postpress.catalog import DOCUMENTED_ERRORS
 
-__all__ = ["PROPERTY", "ClientResults", "Results"]
+__all__ = ["COULD_NOT_RUN", "PROBLEM", "PROPERTY", "ClientResults", "Results"]
 
 PROPERTY = "postpress"
+#: The ``user_properties`` key of a check that could not run: the exception that stopped it (not a verdict).
+PROBLEM = "postpress_problem"
+COULD_NOT_RUN = "could not run"
 
 
 @dataclass
@@ -25,9 +28,10 @@ class CheckResult:
     """One check (one test item) of one client."""
 
     name: str
-    outcome: str = "passed"
+    outcome: str = "passed"  # passed, failed, skipped, or "could not run" (with ``problem``)
     examples: int = 0
     duration: float = 0.0
+    problem: str | None = None
 
 
 @dataclass
@@ -40,14 +44,71 @@ class ClientResults:
     errors: dict[str, str] = field(default_factory=dict)  # DocumentedError.id -> outcome
     mutations: set[str] = field(default_factory=set)
     outside_contract: list[dict[str, Any]] = field(default_factory=list)
+    retried: list[str] = field(default_factory=list)  # answers the client resent after ("503", "no answer")
+    most_attempts: int = 1
+    shortest_pause: float | None = None
+    none_means_absent_seen: set[bool] = field(default_factory=set)  # postpress_none_means_absent of its checks
+
+    @property
+    def none_means_absent(self) -> bool | str:
+        """``postpress_none_means_absent`` as the client was judged: ``True``, ``False`` or ``"mixed"``."""
+        if len(self.none_means_absent_seen) > 1:
+            return "mixed"
+        return True in self.none_means_absent_seen
 
     @property
     def failed(self) -> list[str]:
         return [name for name, check in self.checks.items() if check.outcome == "failed"]
 
     @property
+    def could_not_run(self) -> list[str]:
+        return [name for name, check in self.checks.items() if check.outcome == COULD_NOT_RUN]
+
+    def add_retries(self, retries: Mapping[str, Any]) -> None:
+        """Fold one check's observed retries in (statuses retried, attempts, shortest pause)."""
+        for status in retries.get("statuses", ()):
+            if status not in self.retried:
+                self.retried.append(status)
+        self.most_attempts = max(self.most_attempts, int(retries.get("attempts", 1)))
+        pause = retries.get("pause")
+        if pause is not None:
+            self.shortest_pause = pause if self.shortest_pause is None else min(self.shortest_pause, pause)
+
+    def retry_policy(self) -> dict[str, Any]:
+        """The retry policy observed (for the report)."""
+
+        def order(status: str) -> tuple[int, str]:
+            return (0, status) if status.isdigit() else (1, status)
+
+        return {
+            "statuses_retried": sorted(self.retried, key=order),
+            "most_attempts": self.most_attempts,
+            "shortest_pause": self.shortest_pause,
+        }
+
+    def retry_line(self) -> str:
+        """One line for the terminal summary."""
+        if not self.retried:
+            return "retry policy observed: no retries"
+        policy = self.retry_policy()
+        pause = "n/a" if self.shortest_pause is None else f"{self.shortest_pause:.3f} s"
+        return (
+            f"retry policy observed: retried {', '.join(policy['statuses_retried'])}; "
+            f"at most {self.most_attempts} attempts; shortest pause {pause}"
+        )
+
+    @property
     def errors_handled(self) -> int:
         return sum(1 for outcome in self.errors.values() if outcome == "passed")
+
+
+def _overrides(new: str, old: str | None) -> bool:
+    """Whether a report's outcome replaces the one recorded: a verdict beats a crash, both beat the rest."""
+    if old == "failed":
+        return False
+    if old == COULD_NOT_RUN:
+        return new == "failed"
+    return True
 
 
 @dataclass
@@ -56,34 +117,61 @@ class Results:
 
     clients: dict[str, ClientResults] = field(default_factory=dict)
 
-    def add(self, records: Iterable[Mapping[str, Any]], outcome: str, duration: float) -> None:
-        """Fold the records of one test report in; a later failure (teardown) overrides a pass."""
+    def add(
+        self, records: Iterable[Mapping[str, Any]], outcome: str, duration: float, problem: str | None = None
+    ) -> None:
+        """Fold the records of one test report in; a later failure (teardown) overrides a pass.
+
+        ``problem`` (the exception that stopped the check, when it is not a contract violation) makes the
+        check "could not run": never a pass, never a verdict on the client.
+        """
+        if problem is not None and outcome == "failed":
+            outcome = COULD_NOT_RUN
         for record in records:
             client = self.clients.setdefault(record["client"], ClientResults(record["client"]))
             name = record["check"]
             check = client.checks.setdefault(name, CheckResult(name))
-            if outcome == "failed" or check.outcome != "failed":
+            if _overrides(outcome, check.outcome):
                 check.outcome = outcome
+                if outcome == COULD_NOT_RUN:
+                    check.problem = problem
             check.examples = max(check.examples, int(record.get("examples", 0)))
             check.duration += duration
             if outcome == "passed":
                 client.variants.update(record.get("variants", ()))
                 client.mutations.update(record.get("mutations", ()))
             error = record.get("error")
-            if error is not None and (outcome == "failed" or client.errors.get(error) != "failed"):
+            if error is not None and _overrides(outcome, client.errors.get(error)):
                 client.errors[error] = outcome
             client.outside_contract.extend(record.get("outside_contract", ()))
+            if "retries" in record:
+                client.add_retries(record["retries"])
+            if "none_means_absent" in record:
+                client.none_means_absent_seen.add(bool(record["none_means_absent"]))
 
     def summary_lines(self) -> list[str]:
         """Lines for the terminal summary, one block per client class."""
         lines: list[str] = []
         for client in self.clients.values():
             passed = sum(1 for check in client.checks.values() if check.outcome == "passed")
+            # Every check that did not pass is counted, whatever the reason.
+            not_passed = [
+                f"{count} {label}"
+                for label, count in (
+                    ("failed", len(client.failed)),
+                    (COULD_NOT_RUN, len(client.could_not_run)),
+                    ("skipped", sum(1 for check in client.checks.values() if check.outcome == "skipped")),
+                )
+                if count
+            ]
             lines.append(
-                f"{client.name}: {passed}/{len(client.checks)} checks passed; "
-                f"variants sent {len(client.variants)}/12; "
+                f"{client.name}: {passed}/{len(client.checks)} checks passed"
+                + (f" ({', '.join(not_passed)})" if not_passed else "")
+                + f"; variants sent {len(client.variants)}/12; "
                 f"documented errors handled {client.errors_handled}/{len(DOCUMENTED_ERRORS)}"
             )
+            lines.append(f"  {client.retry_line()}")
+            lines.append(f"  None fields: {_NONE_READINGS[client.none_means_absent]}")
             fuzzed = [f"{name} {check.examples}" for name, check in client.checks.items() if check.examples > 1]
             if fuzzed:
                 lines.append(f"  examples run: {', '.join(fuzzed)}")
@@ -94,8 +182,16 @@ class Results:
                 )
             for name in client.failed:
                 lines.append(f"  FAILED {name}")
+            for name in client.could_not_run:
+                lines.append(f"  COULD NOT RUN {name}: {client.checks[name].problem}")
         return lines
 
+
+_NONE_READINGS: dict[bool | str, str] = {
+    False: "sent as given, null included (default; postpress_none_means_absent=False)",
+    True: "count as not passed (postpress_none_means_absent=True)",
+    "mixed": "postpress_none_means_absent was True in some checks only",
+}
 
 REPORT_FORMAT = "pytest-postpress-report/1"
 
@@ -124,10 +220,12 @@ def build_report(results: Results, *, meta: Mapping[str, Any]) -> dict[str, Any]
                         "outcome": check.outcome,
                         "examples": check.examples,
                         "duration": round(check.duration, 4),
+                        **({"problem": check.problem} if check.problem is not None else {}),
                     }
                     for check in client.checks.values()
                 ],
                 "checks_failed": client.failed,
+                "checks_could_not_run": client.could_not_run,
                 "variants_sent": [name for name in VARIANTS if name in client.variants],
                 "variants_total": len(VARIANTS),
                 "documented_errors": errors,
@@ -135,6 +233,8 @@ def build_report(results: Results, *, meta: Mapping[str, Any]) -> dict[str, Any]
                 "documented_errors_total": len(DOCUMENTED_ERRORS),
                 "mutations_tried": sorted(client.mutations),
                 "outside_contract": client.outside_contract,
+                "retry_policy": client.retry_policy(),
+                "none_means_absent": client.none_means_absent,
             }
         )
     return {"format": REPORT_FORMAT, **meta, "clients": clients}

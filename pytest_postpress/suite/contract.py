@@ -45,13 +45,35 @@ _OTHER_ACCOUNT_ID = "acc_01JRECONNECTED0THER1D0000"
 _JSON = {"Content-Type": "application/json"}
 
 
+def _retryable_answer(harness: Harness, answer: str, *, times: int) -> catalog.DocumentedError | None:
+    """Force ``answer`` (a documented error id, or ``"dropped-connection"``) on the next ``times`` requests."""
+    if answer == "dropped-connection":
+        harness.double.fail_connection(times=times)
+        return None
+    error = next(error for error in catalog.DOCUMENTED_ERRORS if error.id == answer)
+    harness.double.respond_with(error, times=times, vary=True)
+    return error
+
+
+def _null_field() -> strategies.InvalidBody:
+    """An optional field passed as None: ``test_fuzz_invalid_bodies`` tries it first, on every run.
+
+    How a client sends a field set to None is then judged every time, not only when a draw nulls a field.
+    """
+    body = {**sample_body("LINKEDIN_BASIC"), "country": None}
+    return strategies.InvalidBody(
+        body, "LINKEDIN_BASIC", "null_value", error_for_violations(validate_reconnect_body(body)), "/country"
+    )
+
+
 class ReconnectContract:
     """Base class of a contract suite for one client of ``POST /v1/accounts/{id}``.
 
     Subclass it in a ``Test*`` class and override the ``postpress_reconnect``
     fixture.  Optional overrides: ``postpress_error_identity`` (how to read
-    your exception class) and ``postpress_transport`` (``"respx"`` or
-    ``"server"``).
+    your exception class), ``postpress_transport`` (``"respx"`` or
+    ``"server"``) and ``postpress_none_means_absent`` (``True`` for a client
+    whose API reads ``None`` as "not given").
     """
 
     pytestmark: ClassVar[list[pytest.MarkDecorator]] = [pytest.mark.postpress_contract]
@@ -144,16 +166,46 @@ class ReconnectContract:
         return call
 
     @pytest.fixture
+    def postpress_max_attempts(self) -> int:
+        """The most attempts (first request and retries) the client may make for one reconnect: 5.
+
+        Rule 23 (see: python -m pytest_postpress rules 23): a client may resend a request whose answer is
+        retryable (407, 408, 502, 503, 504, a dropped connection, a timeout), identically, up to this many
+        attempts in all.  Override it in your class for another bound (at least 1).
+        """
+        return 5
+
+    @pytest.fixture
     def postpress_check(
         self,
         request: pytest.FixtureRequest,
         postpress_base_url: str,
         postpress_api_key: str,
         postpress_error_identity: Callable[[BaseException], Any],
+        postpress_max_attempts: int,
+        postpress_none_means_absent: bool,
     ) -> Assertions:
-        """The assertions of the suite, bound to this test's check name, key and error identity."""
+        """The assertions of the suite, bound to this test's check name, key, error identity, attempts and
+        reading of None."""
+        if isinstance(postpress_max_attempts, bool) or not isinstance(postpress_max_attempts, int):
+            pytest.fail(f"postpress_max_attempts returned {postpress_max_attempts!r}; return an int >= 1", False)
+        if postpress_max_attempts < 1:
+            pytest.fail(f"postpress_max_attempts returned {postpress_max_attempts}; return an int >= 1", False)
+        if not isinstance(postpress_none_means_absent, bool):
+            pytest.fail(
+                f"postpress_none_means_absent returned {postpress_none_means_absent!r}; return True (the client's "
+                "API reads None as 'not given') or False (the default: None is sent as null)",
+                pytrace=False,
+            )
         name = request.node.originalname.removeprefix("test_")
-        return Assertions(name, postpress_base_url, postpress_api_key, postpress_error_identity)
+        return Assertions(
+            name,
+            postpress_base_url,
+            postpress_api_key,
+            postpress_error_identity,
+            postpress_max_attempts,
+            none_means_absent=postpress_none_means_absent,
+        )
 
     @pytest.fixture
     def postpress_harness(
@@ -165,7 +217,8 @@ class ReconnectContract:
         postpress_check: Assertions,
     ) -> Harness:
         """What one check works with: the client, the double (or live proxy), the account, the assertions."""
-        return Harness(request, postpress_call, postpress_double, postpress_account_id, postpress_check)
+        attempts = postpress_check.max_attempts
+        return Harness(request, postpress_call, postpress_double, postpress_account_id, postpress_check, attempts)
 
     # --- 1-4: one request -------------------------------------------------------------------------------
     @pytest.mark.postpress_mock_only
@@ -184,7 +237,13 @@ class ReconnectContract:
             if call is not None:
                 harness.check.request_line(call, account_id)
 
-        run_fuzz(harness.request, strategies.account_ids(), example, describe=lambda value: f"account id {value!r}")
+        run_fuzz(
+            harness.request,
+            strategies.account_ids(),
+            example,
+            describe=lambda value: f"account id {value!r}",
+            record=harness.judged,
+        )
 
     @pytest.mark.postpress_mock_only
     def test_authentication(self, postpress_harness: Harness) -> None:
@@ -255,7 +314,7 @@ class ReconnectContract:
             harness.check.fail(
                 "401 errors/invalid_credentials for a request without X-API-KEY",
                 f"(the server) answered {found[0]} {found[1]}",
-                "the server must authenticate before anything else (DECISIONS.md rule 22)",
+                "the server must authenticate before anything else (rule 22, see: python -m pytest_postpress rules 22)",
             )
 
     @pytest.mark.parametrize(
@@ -301,16 +360,16 @@ class ReconnectContract:
         elif mutation == "undocumented_field":
             body["userAgent"] = "Mozilla/5.0"  # a respelling of user_agent: sent as is, it gets a 400
         else:
-            body = None  # httpx and requests read json=None as "no body": a classic way to send nothing
-        expected = error_for_violations(validate_reconnect_body(body))
+            body = None  # rule 24: refused, sent as JSON null, or sent as no body (json=None) with the 400 raised
+        expected = error_for_violations(validate_reconnect_body(harness.check.expected_body(body)))
         outcome = self._through_client(harness, postpress_direct, body, harness.account_id)
         call = harness.check.one_call(outcome, allow_refusal=True)
         if call is None:
             return  # refused before sending: allowed
         harness.check.request_line(call, harness.account_id)
         harness.check.authentication(call)
-        harness.check.body(call, body)
-        harness.check.raised_with(outcome, expected.status, expected.type, f"an invalid body ({mutation})")
+        what = f"an invalid body ({mutation})"
+        harness.check.invalid_body_sent(outcome, call, body, expected.status, expected.type, what)
 
     def test_unknown_account(self, postpress_harness: Harness, postpress_direct: LiveSession) -> None:
         """Live-safe: reconnecting an account that does not exist raises a documented 404."""
@@ -358,6 +417,53 @@ class ReconnectContract:
         harness.check.one_call(outcome)
         harness.check.raised_with(outcome, postpress_error.status, postpress_error.type, str(postpress_error))
 
+    # --- 5b: retries (rule 23, see: python -m pytest_postpress rules 23) ------------------------------------
+    @pytest.mark.postpress_mock_only
+    @pytest.mark.parametrize("answer", ["503-service_unavailable", "504-request_timeout", "dropped-connection"])
+    def test_retry_then_success(self, postpress_harness: Harness, answer: str) -> None:
+        """A retryable answer, then a 201: raising the first answer and succeeding on an identical retry are
+        both right; the result is then the 201's account_id."""
+        harness = postpress_harness
+        harness.record()
+        error = _retryable_answer(harness, answer, times=1)
+        harness.double.success_account_id = _OTHER_ACCOUNT_ID
+        body = sample_body("WHATSAPP")
+        outcome = harness.invoke(body)
+        harness.check.body(harness.check.one_call(outcome), body)
+        if len(outcome.calls) > 1:
+            harness.check.success(outcome, _OTHER_ACCOUNT_ID)
+        elif error is None:
+            harness.expect_raised(outcome, None, "a dropped connection (not retried)")
+        else:
+            harness.check.raised_with(outcome, error.status, error.type, f"{error} (not retried)")
+
+    @pytest.mark.postpress_mock_only
+    @pytest.mark.parametrize("answer", ["503-no_channel", "408-request_timeout", "504-request_timeout"])
+    def test_retry_every_attempt(self, postpress_harness: Harness, answer: str) -> None:
+        """A retryable answer to every allowed attempt: the attempts are bounded and identical, and the client
+        raises the last answer's (status, type)."""
+        harness = postpress_harness
+        harness.record()
+        error = _retryable_answer(harness, answer, times=harness.max_attempts)
+        assert error is not None
+        body = sample_body("TELEGRAM")
+        outcome = harness.invoke(body)
+        harness.check.body(harness.check.one_call(outcome), body)
+        harness.check.raised_with(outcome, error.status, error.type, f"{error} on every attempt")
+
+    @pytest.mark.postpress_mock_only
+    @pytest.mark.parametrize("answer", ["409-already_exists", "500-unexpected_error", "425-auth_in_progress"])
+    def test_no_retry_after_error(self, postpress_harness: Harness, answer: str) -> None:
+        """An answer that is not retryable is answered once: the client raises it without resending."""
+        harness = postpress_harness
+        harness.record()
+        error = _retryable_answer(harness, answer, times=1)
+        assert error is not None
+        assert not error.retryable
+        outcome = harness.invoke(sample_body("INSTAGRAM_BASIC"))
+        harness.check.one_call(outcome)
+        harness.check.raised_with(outcome, error.status, error.type, str(error))
+
     # --- 6: fuzz ------------------------------------------------------------------------------------------
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_fuzz
@@ -380,35 +486,46 @@ class ReconnectContract:
             strategies.reconnect_bodies(),
             example,
             describe=lambda body: f"body {redacted_json(body)}",
-            record={"variants": variants},
+            record={**harness.judged, "variants": variants},
         )
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_fuzz
     def test_fuzz_invalid_bodies(self, postpress_harness: Harness) -> None:
-        """An invalid body is refused before sending, or sent as is and its 400 raised; never a success."""
+        """An invalid body is refused before sending, or sent as is and its 400 raised; never a success.
+
+        With ``postpress_none_means_absent``, a body is judged without its fields set to None: one that is valid
+        without them is sent without them and its 201 read as success.
+        """
         harness = postpress_harness
         mutations: list[str] = []
 
-        def example(invalid: Any) -> None:
+        def example(invalid: strategies.InvalidBody) -> None:
             harness.double.reset()
+            expected_body = harness.check.expected_body(invalid.body)
+            violations = validate_reconnect_body(expected_body)
+            outcome = harness.invoke(invalid.body)
+            if not violations:
+                # Only None fields made it invalid, and they count as not passed: a valid body for this client.
+                harness.check.body(harness.check.one_call(outcome), invalid.body)
+                harness.check.success(outcome, harness.account_id)
+                return
             if invalid.mutation not in mutations:
                 mutations.append(invalid.mutation)
-            outcome = harness.invoke(invalid.body)
             call = harness.check.one_call(outcome, allow_refusal=True)
             if call is None:
                 return  # refused before sending: allowed
-            harness.check.body(call, invalid.body)
-            harness.check.raised_with(
-                outcome, invalid.expected.status, invalid.expected.type, f"an invalid body ({invalid.mutation})"
-            )
+            expected = error_for_violations(violations)  # invalid.expected, unless None fields were left out
+            what = f"an invalid body ({invalid.mutation})"
+            harness.check.invalid_body_sent(outcome, call, invalid.body, expected.status, expected.type, what)
 
         run_fuzz(
             harness.request,
             strategies.invalid_reconnect_bodies(),
             example,
             describe=lambda invalid: f"{invalid.mutation} body {redacted_json(invalid.body)}",
-            record={"mutations": mutations},
+            record={**harness.judged, "mutations": mutations},
+            examples=[_null_field()],
         )
 
     @pytest.mark.postpress_mock_only
@@ -425,7 +542,9 @@ class ReconnectContract:
         def example(answer: tuple[int, dict[str, Any]]) -> None:
             status, body = answer
             harness.double.reset()
-            harness.double.respond_raw(status, json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+            # A retryable answer is repeated for every allowed attempt: a client that retries ends on it too.
+            content = json.dumps(body).encode()
+            harness.double.respond_raw(status, content, headers=_JSON, times=harness.times(status))
             outcome = harness.invoke(sample_body("TELEGRAM"))
             harness.check.one_call(outcome)
             if status == 201:
@@ -438,6 +557,7 @@ class ReconnectContract:
             answers,
             example,
             describe=lambda answer: f"answer {answer[0]} {json.dumps(answer[1])[:300]}",
+            record=harness.judged,
         )
 
     # --- 7: robustness outside the documentation (each serves one answer, then expects an exception) ------
@@ -446,7 +566,10 @@ class ReconnectContract:
     def test_robustness_non_json_502(self, postpress_harness: Harness) -> None:
         """A 502 HTML page from a proxy: the client raises and the error tells 502."""
         page = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
-        postpress_harness.double.respond_raw(502, page, headers={"Content-Type": "text/html"})
+        # 502 is retryable (rule 23): the page is served to every allowed attempt.
+        postpress_harness.double.respond_raw(
+            502, page, headers={"Content-Type": "text/html"}, times=postpress_harness.times(502)
+        )
         postpress_harness.expect_raise(502, "a non-JSON 502")
 
     @pytest.mark.postpress_mock_only
@@ -494,12 +617,12 @@ class ReconnectContract:
     @pytest.mark.postpress_robustness
     def test_robustness_connection_error(self, postpress_harness: Harness) -> None:
         """The connection drops without an answer: the client raises."""
-        postpress_harness.double.fail_connection()
+        postpress_harness.double.fail_connection(times=postpress_harness.times(None))  # every allowed attempt
         postpress_harness.expect_raise(None, "a dropped connection")
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_robustness
     def test_robustness_timeout(self, postpress_harness: Harness) -> None:
         """The server does not answer in time: the client raises (its own timeout, or the dropped connection)."""
-        postpress_harness.double.time_out()
+        postpress_harness.double.time_out(times=postpress_harness.times(None))  # every allowed attempt
         postpress_harness.expect_raise(None, "a timeout")

@@ -5,7 +5,8 @@ Two parts:
 * :class:`LiveSession` sends requests upstream with httpx.  It enforces
   ``--postpress-max-requests`` (past it the session stops sending and every
   further check fails with that reason), applies ``--postpress-timeout``,
-  retries the documented retryable errors when ``--postpress-retries`` allows,
+  retries the documented retryable errors (the catalog's ``retryable`` flag), a
+  dropped connection and a timeout when ``--postpress-retries`` allows,
   and validates every response with :func:`validate_response`, keeping those
   outside the documentation for the terminal summary.
 * :class:`LiveProxy` is the loopback test server with a forwarding brain: the
@@ -36,9 +37,10 @@ from pytest_postpress.validation import Violation, validate_response
 
 __all__ = ["RETRYABLE", "BudgetSpent", "Exchange", "LiveProxy", "LiveSession"]
 
-# Documented as "retry" (DECISIONS.md / the reference): 408, 502, 503 and 504 errors.
+# The documented errors a caller may retry: the catalog's ``retryable`` flag (rule 23, see:
+# python -m pytest_postpress rules 23), the same one the contract suite judges clients by.
 RETRYABLE: Final[frozenset[tuple[int, str]]] = frozenset(
-    error.pair for error in catalog.DOCUMENTED_ERRORS if error.status in {408, 502, 503, 504}
+    error.pair for error in catalog.DOCUMENTED_ERRORS if error.retryable
 )
 _HOP_BY_HOP: Final = frozenset(
     {
@@ -161,6 +163,10 @@ class LiveSession:
             except httpx.HTTPError as error:
                 exchange = Exchange(method, path, None, None, "", error=f"{type(error).__name__}", attempts=attempts)
                 self._keep(exchange)
+                # A dropped connection or a timeout is retryable too (rule 23).
+                if isinstance(error, httpx.TransportError) and attempts <= self.retries:
+                    time.sleep(self.backoff * 2 ** (attempts - 1))
+                    continue
                 raise
             content_type = response.headers.get("content-type", "")
             body, problem = _parse(response.content, content_type)
@@ -194,6 +200,7 @@ class _ForwardingState(MockState):
         self.session = session
 
     def answer(self, method: str, target: bytes, headers: Headers, body: bytes, *, url: str) -> Reply:
+        received = time.monotonic()
         raw_path, _, raw_query = target.partition(b"?")
         status: int | None = None
         try:
@@ -225,6 +232,7 @@ class _ForwardingState(MockState):
             routed=self.is_reconnect_route(method, raw_path),
             account_id=None,
             status=status,
+            received=received,
         )
         with self._lock:
             self._calls.append(call)

@@ -76,7 +76,14 @@ def mostly(common: st.SearchStrategy[T], rare: st.SearchStrategy[T], *, one_in: 
     through Hypothesis's regex engine, several times slower than the
     realistic ones, so they are drawn less often.
     """
-    return st.integers(0, one_in - 1).flatmap(lambda choice: rare if choice == one_in - 1 else common)
+    choices = st.integers(0, one_in - 1)
+
+    # A composite, not ``flatmap``: one layer less per draw, the same choices.
+    @st.composite
+    def either(draw: st.DrawFn) -> T:
+        return draw(rare if draw(choices) == one_in - 1 else common)
+
+    return either()
 
 
 def _digits(min_size: int, max_size: int) -> st.SearchStrategy[str]:
@@ -200,13 +207,17 @@ def _date_times() -> st.SearchStrategy[str]:
         (_LATEST - _DOCUMENTED_EXAMPLE) // _dt.timedelta(microseconds=1),
     )
     moments = microseconds.map(lambda offset: _DOCUMENTED_EXAMPLE + _dt.timedelta(microseconds=offset))
-    common = st.builds(
-        _format_date_time,
-        moments,
-        st.sampled_from((3, 0, 6, 9, 1)),
-        st.sampled_from(("T", "t")),
-        st.sampled_from(("Z", "+00:00", "z", "-00:00")),
+    # The spelling (fraction digits, separator, offset) is one choice, not three; the first shrinks to the
+    # documentation's "2025-12-31T23:59:59.999Z".
+    spellings = st.sampled_from(
+        [
+            (digits, separator, offset)
+            for offset in ("Z", "+00:00", "z", "-00:00")
+            for separator in ("T", "t")
+            for digits in (3, 0, 6, 9, 1)
+        ]
     )
+    common = st.builds(lambda moment, spelling: _format_date_time(moment, *spelling), moments, spellings)
     # RFC 3339 allows a leap second at the end of a day; most parsers do not.
     leap_second = st.builds(
         lambda day, offset: f"{day.year:04d}-{day.month:02d}-{day.day:02d}T23:59:60{offset}",
@@ -227,8 +238,15 @@ _VALID: Final[dict[str, Callable[[], st.SearchStrategy[str]]]] = {
 
 @functools.cache
 def valid_strings(name: str) -> st.SearchStrategy[str]:
-    """Valid strings of format ``name``: realistic first, then schema-derived spellings."""
-    return _VALID[name]()
+    """Valid strings of format ``name``: realistic first, then schema-derived spellings.
+
+    Mostly one choice from a pool of realistic values built once (see :mod:`._pools`).
+    """
+    from pytest_postpress.strategies import _pools
+
+    if name == "ipv4":  # already one choice, and a pool would narrow the addresses drawn
+        return _VALID[name]()
+    return _pools.pooled(_pools.POOLS[name](), _VALID[name]())
 
 
 # ---------------------------------------------------------------------------

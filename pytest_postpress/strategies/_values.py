@@ -26,20 +26,22 @@ invalid bodies.
 
 from __future__ import annotations
 
+import math
 import string
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 from pytest_postpress._redact import json_type
-from pytest_postpress.strategies import _formats
+from pytest_postpress.strategies import _formats, _pools
 
 __all__ = ["HINTS", "ITEM", "KEY_HINTS", "Path", "Slot", "accepted_types", "slots", "uses_hint", "value_strategy"]
 
 JSONSchema = dict[str, Any]
+T = TypeVar("T")
 Path = tuple[str, ...]
 
 ITEM: Final = "*"
@@ -52,11 +54,12 @@ _PRINTABLE: Final = string.ascii_letters + string.digits + string.punctuation
 
 
 def _handles() -> st.SearchStrategy[str]:
-    return st.builds(
+    built = st.builds(
         str.__add__,
         st.sampled_from(string.ascii_lowercase),
         st.text(string.ascii_lowercase + string.digits + "_.", min_size=2, max_size=14),
     )
+    return _pools.pooled(_pools.POOLS["handle"](), built)
 
 
 def _hosts() -> st.SearchStrategy[str]:
@@ -68,6 +71,10 @@ def _hosts() -> st.SearchStrategy[str]:
 
 
 def _user_agents() -> st.SearchStrategy[str]:
+    return _pools.pooled(_pools.POOLS["user_agent"](), _built_user_agents())
+
+
+def _built_user_agents() -> st.SearchStrategy[str]:
     return st.builds(
         "Mozilla/5.0 ({}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{}.0.0.0 Safari/537.36".format,
         st.sampled_from(
@@ -87,6 +94,10 @@ def _cookie_names() -> st.SearchStrategy[str]:
 
 
 def _cookie_values() -> st.SearchStrategy[str]:
+    return _pools.pooled(_pools.POOLS["cookie_value"](), _built_cookie_values())
+
+
+def _built_cookie_values() -> st.SearchStrategy[str]:
     return st.one_of(
         st.text(string.digits, min_size=8, max_size=16),  # c_user is a numeric id
         st.text(string.ascii_letters + string.digits + "-_%", min_size=16, max_size=64),
@@ -102,8 +113,10 @@ HINTS: Final[dict[Path, Callable[[], st.SearchStrategy[Any]]]] = {
     ("username",): lambda: st.one_of(_handles(), _formats.valid_strings("email")),
     ("user_name",): _handles,
     ("user_agent",): _user_agents,
-    ("recruiter_contract_id",): lambda: st.text(string.digits, min_size=6, max_size=12),
-    ("id",): lambda: st.uuids().map(str),
+    ("recruiter_contract_id",): lambda: _pools.pooled(
+        _pools.POOLS["digits"](), st.text(string.digits, min_size=6, max_size=12)
+    ),
+    ("id",): lambda: _pools.pooled(_pools.POOLS["uuid"](), st.uuids().map(str)),
     ("imap_user",): lambda: _formats.valid_strings("email"),
     ("smtp_user",): lambda: _formats.valid_strings("email"),
     ("imap_host",): lambda: _formats.domains().map("imap.{}".format),
@@ -152,16 +165,34 @@ def _with_integral_floats(integers: st.SearchStrategy[int]) -> st.SearchStrategy
 def _secrets(schema: Mapping[str, Any]) -> st.SearchStrategy[str]:
     minimum = int(schema.get("minLength", 0))
     realistic = st.text(_PRINTABLE, min_size=max(minimum, 8), max_size=24)
-    return st.one_of(realistic, from_schema(_leaf(schema)))
+    return _pools.pooled(_pools.POOLS["secret"](), st.one_of(realistic, from_schema(_leaf(schema))))
 
 
-def _integers(schema: Mapping[str, Any], hint: st.SearchStrategy[Any] | None) -> st.SearchStrategy[Any]:
+_PORTS: Final = (8080, 3128, 1080, 443, 80, 993, 465, 587, 143, 25)
+
+
+def _integers(schema: Mapping[str, Any], hint: st.SearchStrategy[Any] | None, path: Path) -> st.SearchStrategy[Any]:
     bounds = [schema[key] for key in ("minimum", "maximum") if key in schema]
     parts: list[st.SearchStrategy[Any]] = [] if hint is None else [hint]
     parts.append(from_schema(_leaf(schema)))
     if bounds:
         parts.append(st.sampled_from(bounds))
-    return _with_integral_floats(st.one_of(parts))
+    # The pool: the realistic values (ports), or small round numbers above the minimum, then the bounds,
+    # each also written once as an integral float.
+    minimum = int(schema.get("minimum", 0))
+    common = (
+        list(_PORTS)
+        if path[-1:] in (("port",), ("imap_port",), ("smtp_port",))
+        else [minimum + 10**n - 1 for n in range(5)]
+    )
+    pool = [value for value in [*common, *bounds] if all(_within(value, schema))]
+    pool = list(dict.fromkeys(pool))
+    return _pools.pooled([*pool, *(float(value) for value in pool[:3])], _with_integral_floats(st.one_of(parts)))
+
+
+def _within(value: int, schema: Mapping[str, Any]) -> Iterator[bool]:
+    yield value >= schema.get("minimum", value)
+    yield value <= schema.get("maximum", value)
 
 
 def uses_hint(schema: Mapping[str, Any]) -> bool:
@@ -185,7 +216,8 @@ def value_strategy(schema: Mapping[str, Any], path: Path = ()) -> st.SearchStrat
         base = {key: value for key, value in schema.items() if key != "anyOf"}
         return st.one_of([value_strategy({**base, **branch}, path) for branch in schema["anyOf"]])
     if "enum" in schema:
-        return from_schema(_leaf(schema))
+        # What from_schema gives for an enum, without its lazy wrapper.
+        return st.sampled_from(schema["enum"])
     hint_factory = HINTS.get(path) if uses_hint(schema) else None
     hint = None if hint_factory is None else hint_factory()
     kind = schema.get("type")
@@ -201,7 +233,7 @@ def value_strategy(schema: Mapping[str, Any], path: Path = ()) -> st.SearchStrat
             hint = hint.filter(lambda value: len(value) >= schema["minLength"])
         return derived if hint is None else st.one_of(hint, derived)
     if kind == "integer":
-        return _integers(schema, hint)
+        return _integers(schema, hint, path)
     if kind in ("number", "boolean"):
         derived = from_schema(_leaf(schema))
         return derived if hint is None else st.one_of(hint, derived)
@@ -228,17 +260,52 @@ def object_strategy(
     optional = {name: value_strategy(sub, (*path, name)) for name, sub in properties.items() if name not in present}
     minimum = int(schema.get("minProperties", 0))
     if minimum <= len(always):
-        return st.fixed_dictionaries(always, optional=optional)
+        return _objects(tuple(always.items()), tuple(optional.items()), nonempty=False)
     if minimum == 1 and not always:
-        # One property forced in turn, the others optional: never empty, and
-        # every property is seen both present and absent.
-        return st.one_of(
-            [
-                st.fixed_dictionaries({name: optional[name]}, optional={k: v for k, v in optional.items() if k != name})
-                for name in optional
-            ]
-        )
+        # Never empty, and every property is seen both present and absent.
+        return _objects((), tuple(optional.items()), nonempty=True)
     raise NotImplementedError(f"strategies: minProperties={minimum} at {path} is not handled")
+
+
+def _permutation(items: list[T], index: int) -> list[T]:
+    """The ``index``-th permutation of ``items`` (Lehmer code): 0 is ``items`` in their order."""
+    pool = list(items)
+    chosen = []
+    for size in range(len(pool), 0, -1):
+        index, position = divmod(index, size)
+        chosen.append(pool.pop(position))
+    return chosen
+
+
+def _objects(
+    always: tuple[tuple[str, st.SearchStrategy[Any]], ...],
+    optional: tuple[tuple[str, st.SearchStrategy[Any]], ...],
+    *,
+    nonempty: bool,
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Objects with every ``always`` property and some of the ``optional`` ones, keys in any order.
+
+    Three kinds of choice, whatever the number of properties: one integer
+    whose bits say which optional properties are present, one integer that
+    numbers the key order, and one value per property present.  Each shrinks
+    to 0: optional properties absent (or only the first, when one is needed),
+    keys in documentation order.
+    """
+    names = [name for name, _ in always] + [name for name, _ in optional]
+    rank = {name: index for index, name in enumerate(names)}
+    strategies_of = dict(always) | dict(optional)
+    presence = st.integers(1 if nonempty else 0, 2 ** len(optional) - 1) if optional else st.just(0)
+    orders = [st.integers(0, math.factorial(size) - 1) if size > 1 else st.just(0) for size in range(len(names) + 1)]
+
+    @st.composite
+    def objects(draw: st.DrawFn) -> dict[str, Any]:
+        mask = draw(presence)
+        keys = [name for name, _ in always] + [name for bit, (name, _) in enumerate(optional) if mask >> bit & 1]
+        values = {name: draw(strategies_of[name]) for name in sorted(keys, key=rank.__getitem__)}
+        # The order last, so that shrinking a value never reinterprets it.
+        return {name: values[name] for name in _permutation(keys, draw(orders[len(keys)]))}
+
+    return objects()
 
 
 def _pinned(contains: Mapping[str, Any]) -> dict[str, Any]:
@@ -265,11 +332,14 @@ def _array_strategy(schema: Mapping[str, Any], path: Path) -> st.SearchStrategy[
         properties = {**items_schema["properties"], **{name: {"const": value} for name, value in pinned.items()}}
         pinned_items.append(object_strategy({**items_schema, "properties": properties}, (*path, ITEM)))
 
+    extras = st.lists(items, max_size=2)
+    orders = [st.integers(0, math.factorial(size) - 1) for size in range(len(pinned_items) + 3)]
+
     @st.composite
     def arrays(draw: st.DrawFn) -> list[Any]:
-        values = [draw(item) for item in pinned_items] + draw(st.lists(items, max_size=2))
-        # Any order: a client must not rely on the required items coming first.
-        return list(draw(st.permutations(values)))
+        values = [draw(item) for item in pinned_items] + draw(extras)
+        # Any order: a client must not rely on the required items coming first.  One choice numbers the order.
+        return _permutation(values, draw(orders[len(values)]))
 
     return arrays()
 

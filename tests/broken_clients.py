@@ -536,8 +536,14 @@ def read_requests_response(response: requests.Response) -> Reconnected:
     except ValueError:
         body = None
     if response.status_code == 201:
-        if isinstance(body, dict) and body.get("object") == "AccountReconnected" and body.get("account_id"):
-            return Reconnected(str(body["account_id"]))
+        account = body.get("account_id") if isinstance(body, dict) else None
+        if (
+            isinstance(body, dict)
+            and body.get("object") == "AccountReconnected"
+            and isinstance(account, str)
+            and account
+        ):
+            return Reconnected(account)
         raise PostpressError(201, None, "unexpected success body")
     envelope = body if isinstance(body, dict) else {}
     type_, title = envelope.get("type"), envelope.get("title")

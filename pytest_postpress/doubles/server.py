@@ -8,33 +8,30 @@ timeout per connection so that a client that sends half a request is
 answered 408 and dropped while the others are served.  ``stop()`` closes
 every connection and joins every thread.
 
-``python -m pytest_postpress serve`` runs it standalone (:func:`run_cli`).
+``python -m pytest_postpress serve`` (in :mod:`pytest_postpress.__main__`, the whole command line) runs it standalone.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import http.client
 import re
-import signal
 import socket
 import socketserver
-import sys
 import threading
 import traceback
 from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler
-from types import FrameType, TracebackType
+from types import TracebackType
 from typing import IO, Any, Final
 
-from pytest_postpress import __version__, catalog
+from pytest_postpress import __version__
 from pytest_postpress._redact import clip
 from pytest_postpress.doubles._http import Action, Headers, Reply
 from pytest_postpress.doubles._state import MockState, reconnect_path
 from pytest_postpress.doubles._surface import DoubleSurface
 
-__all__ = ["PostpressServer", "run_cli"]
+__all__ = ["PostpressServer"]
 
 MAX_LINE: Final = 65536  # request line and each header line, as http.server and http.client
 # Bodies up to this size are read whole and judged by rule 22 in its order; a larger
@@ -430,81 +427,3 @@ class PostpressServer(DoubleSurface):
     def __repr__(self) -> str:
         where = self.url if self.running else "stopped"
         return f"<PostpressServer {where} calls={len(self.state.calls)}>"
-
-
-def _parse_error_argument(value: str, parser: argparse.ArgumentParser) -> catalog.DocumentedError:
-    from pytest_postpress.doubles._state import describe_undocumented, resolve_error
-
-    status_text, sep, type_ = value.partition(":")
-    if not sep or not status_text.strip().isdigit() or not type_.strip():
-        parser.error(f"argument --error: expected STATUS:TYPE such as 409:errors/already_exists, got {value!r}")
-    status = int(status_text)
-    try:
-        return resolve_error((status, type_.strip()))
-    except ValueError:
-        parser.error(f"argument --error: {describe_undocumented(status, type_.strip())}")
-
-
-def run_cli(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    """Run ``python -m pytest_postpress serve`` until SIGINT or SIGTERM; returns the exit status.
-
-    The first line on stdout is ``postpress mock listening on URL``; a
-    request log goes to stderr (never a key or a query string).
-    """
-    from pytest_postpress._settings import DEFAULT_ACCOUNT_ID, DEFAULT_API_KEY
-
-    if not 0 <= args.port <= 65535:
-        parser.error(f"argument --port: expected 0 to 65535, got {args.port}")
-    if not args.host:
-        parser.error("argument --host: expected an address such as 127.0.0.1")
-    if args.api_key is not None and not args.api_key:
-        parser.error("argument --api-key: expected a non-empty key")
-    accounts = list(args.account) or ([] if args.any_account else [DEFAULT_ACCOUNT_ID])
-    if any(not account for account in accounts):
-        parser.error("argument --account: an account id is a non-empty string")
-    error = _parse_error_argument(args.error, parser) if args.error else None
-    try:
-        server = PostpressServer(
-            api_key=args.api_key or DEFAULT_API_KEY,
-            accounts=accounts,
-            any_account=args.any_account,
-            prefix=args.prefix,
-            host=args.host,
-            port=args.port,
-            log=sys.stderr,
-        )
-    except ValueError as problem:
-        parser.error(f"argument --prefix: {problem}")
-    if error is not None:
-        server.respond_with(error, times=None)
-    try:
-        server.start()
-    except OSError as problem:
-        print(
-            f"postpress mock: cannot listen on {args.host}:{args.port}: {problem.strerror or problem}", file=sys.stderr
-        )
-        return 1
-    stopping = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stopping.set()
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        print(f"postpress mock listening on {server.url}", flush=True)
-        key = "the default fake key " + DEFAULT_API_KEY if args.api_key is None else "the key given (not shown)"
-        who = "every account id" if args.any_account else ", ".join(accounts)
-        answer = f"; answering {error} to every reconnect" if error else ""
-        print(
-            f"postpress mock: POST {server.url}/v1/accounts/{{id}} accepts X-API-KEY {key}; accounts: {who}{answer}",
-            file=sys.stderr,
-            flush=True,
-        )
-        while not stopping.wait(0.2):
-            pass
-    finally:
-        server.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    print(f"postpress mock stopped after {len(server.calls)} request(s)", file=sys.stderr, flush=True)
-    return 0

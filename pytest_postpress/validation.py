@@ -248,19 +248,48 @@ def closest_variant(body: object) -> str | None:
     if not isinstance(body, Mapping):
         return None
     provider = body.get("provider")
-    specs = [_schema.variant_spec(name) for name in _schema.VARIANTS]
+    candidates = _all_candidates()
     if isinstance(provider, str):
-        same = [spec for spec in specs if spec.provider == provider.upper()]
-        specs = same or specs
+        candidates = _candidates_by_provider().get(provider.upper(), candidates)
+    if len(candidates) == 1:
+        return candidates[0].name
     keys = set(body)
+    best = max(
+        candidates,
+        key=lambda c: (len(keys & c.specific), -len(keys - c.documented), -len(c.credentials - keys), -c.index),
+    )
+    return best.name
 
-    def score(spec: _schema.VariantSpec) -> tuple[int, int, int, int]:
-        specific = {name for name, _, _ in spec.specific}
-        documented = _documented_names(spec.name)
-        missing = set(spec.credentials) - keys
-        return (len(keys & specific), -len(keys - documented), -len(missing), -_schema.VARIANTS.index(spec.name))
 
-    return max(specs, key=score).name
+@dataclass(frozen=True)
+class _Candidate:
+    """What :func:`closest_variant` compares of one variant, computed once (it runs on every request of a double)."""
+
+    name: str
+    index: int
+    specific: frozenset[str]
+    documented: frozenset[str]
+    credentials: frozenset[str]
+
+
+def _candidate(index: int, name: str) -> _Candidate:
+    spec = _schema.variant_spec(name)
+    specific = frozenset(field for field, _, _ in spec.specific)
+    return _Candidate(name, index, specific, _documented_names(name), frozenset(spec.credentials))
+
+
+@functools.cache
+def _all_candidates() -> tuple[_Candidate, ...]:
+    return tuple(_candidate(index, name) for index, name in enumerate(_schema.VARIANTS))
+
+
+@functools.cache
+def _candidates_by_provider() -> dict[str, tuple[_Candidate, ...]]:
+    by_provider: dict[str, tuple[_Candidate, ...]] = {}
+    for candidate in _all_candidates():
+        provider = _schema.variant_spec(candidate.name).provider
+        by_provider[provider] = (*by_provider.get(provider, ()), candidate)
+    return by_provider
 
 
 def matching_variants(body: object) -> list[str]:

@@ -54,37 +54,39 @@ SUITE_GOALS = {
     "examples/test_requests_client.py::TestRequestsClient": ("requests client on the loopback server", 4.0),
 }
 _IN_SECONDS = re.compile(r" in ([0-9.]+)s")
-# Where Python writes no bytecode (PYTHONDONTWRITEBYTECODE=1, as in this project's work sessions), pytest rewrites
-# the assertions of every module of every pytest plugin's distribution (Hypothesis, this plugin...) again on each
-# run: about 0.4 s more here.  A user's machine keeps them in __pycache__: both are measured.
-_BYTECODE = {"bytecode cached (as on a user's machine)": True, "PYTHONDONTWRITEBYTECODE=1": False}
 
 
 def suite_wall_time(runs: int = 3) -> None:
-    print("1. whole suite, default Hypothesis profile (wall time, including pytest start-up; median of", runs, "runs)")
-    total, done = pytest_run("examples")
+    """Wall times per client against the goals.
+
+    With bytecode caching on, as on a user's machine, after one untimed run that fills the caches: where Python
+    writes no bytecode (``PYTHONDONTWRITEBYTECODE=1``, as in this project's work sessions) and nothing is cached
+    yet, pytest rewrites the assertions of every module of every pytest plugin's distribution (Hypothesis, this
+    plugin...) again on every run, which costs about 0.4 s more on the project's machine.
+    """
+    print("1. whole suite, default Hypothesis profile (wall time, including pytest start-up; median of", runs, "runs;")
+    print("   bytecode cached, as on a user's machine)")
+    total, done = pytest_run("examples", bytecode=True)
     print(f"   examples/ (3 reference clients, {done.stdout.strip().splitlines()[-1]}): {total:.1f} s")
-    for label, bytecode in _BYTECODE.items():
-        print(f"   -- {label}")
-        with tempfile.TemporaryDirectory() as empty:
-            pytest_run("--co", "-p", "no:postpress", cwd=Path(empty), bytecode=bytecode)  # fills the caches
-            started, _ = pytest_run("--co", "-p", "no:postpress", cwd=Path(empty), bytecode=bytecode)
-        print(f"   pytest start-up alone (pytest --co -p no:postpress on an empty folder): {started:.2f} s")
-        for target, (what, goal) in SUITE_GOALS.items():
-            pytest_run("--co", target, bytecode=bytecode)  # fills the caches (bytecode cached), untimed
-            walls, inside, last = [], [], ""
-            for _ in range(runs):
-                seconds, done = pytest_run(target, bytecode=bytecode)
-                last = done.stdout.strip().splitlines()[-1]
-                walls.append(seconds)
-                found = _IN_SECONDS.search(last)
-                inside.append(float(found.group(1)) if found else float("nan"))
-            wall = statistics.median(walls)
-            verdict = "met" if wall <= goal else "NOT met"
-            print(
-                f"   {target} ({what}): {wall:.2f} s wall, {statistics.median(inside):.2f} s as pytest counts it "
-                f"(goal: at most {goal:g} s wall: {verdict}; {last})"
-            )
+    with tempfile.TemporaryDirectory() as empty:
+        pytest_run("--co", "-p", "no:postpress", cwd=Path(empty), bytecode=True)
+        started, _ = pytest_run("--co", "-p", "no:postpress", cwd=Path(empty), bytecode=True)
+    print(f"   pytest start-up alone (pytest --co -p no:postpress on an empty folder): {started:.2f} s")
+    for target, (what, goal) in SUITE_GOALS.items():
+        pytest_run("--co", target, bytecode=True)  # fills the caches, untimed
+        walls, inside, last = [], [], ""
+        for _ in range(runs):
+            seconds, done = pytest_run(target, bytecode=True)
+            last = done.stdout.strip().splitlines()[-1]
+            walls.append(seconds)
+            found = _IN_SECONDS.search(last)
+            inside.append(float(found.group(1)) if found else float("nan"))
+        wall = statistics.median(walls)
+        verdict = "met" if wall <= goal else "NOT met"
+        print(
+            f"   {target} ({what}): {wall:.2f} s wall, {statistics.median(inside):.2f} s as pytest counts it "
+            f"(goal: at most {goal:g} s wall: {verdict}; {last})"
+        )
 
 
 def fuzz_rates() -> None:

@@ -66,17 +66,20 @@ def test_syntax(name: str) -> None:
 
 
 def test_reconnect_results_and_typed_errors() -> None:
-    """A 201 resolves to its account_id; a documented error, a non-JSON 502 and a dropped connection throw the
-    typed errors; '..' is refused before sending; hostile ids go out as one encoded segment."""
+    """A 201 resolves to its account_id; documented errors (407 included), a non-JSON 502 and a dropped connection
+    throw the typed errors; hostile ids and '..' go out as one encoded segment."""
     node = node_executable()
     with PostpressServer(api_key=KEY, accounts=["acc_1", "a/b é(*)"]) as server:
         server.success_account_id = "acc_other"
         conflict = catalog.find_error(409, "errors/already_exists")
+        proxy = catalog.find_error(407, "errors/proxy_auth_error")
         assert conflict is not None
+        assert proxy is not None
         base = {"baseUrl": server.url + "/", "apiKey": KEY, "body": sample_body("LINKEDIN_BASIC")}
         first = _run(node, [{**base, "accountId": "acc_1"}, {**base, "accountId": "a/b é(*)"}])
         server.respond_with(conflict)
-        second = _run(node, [{**base, "accountId": "acc_1"}])
+        server.respond_with(proxy)
+        second = _run(node, [{**base, "accountId": "acc_1"}, {**base, "accountId": "acc_1"}])
         server.respond_raw(502, b"<html>bad gateway</html>", headers={"Content-Type": "text/html"})
         third = _run(node, [{**base, "accountId": "acc_1"}])
         server.fail_connection()
@@ -84,7 +87,15 @@ def test_reconnect_results_and_typed_errors() -> None:
         paths = [call.raw_path for call in server.calls]
     assert first == [{"ok": "acc_other"}, {"ok": "acc_other"}]
     assert second == [
-        {"name": "PostpressApiError", "api": True, "connection": False, "status": 409, "type": "errors/already_exists"}
+        {"name": "PostpressApiError", "api": True, "connection": False, "status": 409, "type": "errors/already_exists"},
+        # fetch would turn this 407 into a network error: node:http returns it.
+        {
+            "name": "PostpressApiError",
+            "api": True,
+            "connection": False,
+            "status": 407,
+            "type": "errors/proxy_auth_error",
+        },
     ]
     assert third == [{"name": "PostpressApiError", "api": True, "connection": False, "status": 502, "type": None}]
     assert fourth[0] == {
@@ -94,5 +105,16 @@ def test_reconnect_results_and_typed_errors() -> None:
         "status": None,
         "type": None,
     }
-    assert fourth[1]["name"] == "RangeError"  # refused: fetch would resolve %2E%2E away
-    assert paths == ["/v1/accounts/acc_1", "/v1/accounts/a%2Fb%20%C3%A9%28%2A%29"] + ["/v1/accounts/acc_1"] * 3
+    # Sent as %2E%2E, one segment (the double answers a dot-segment id 404: never an account).
+    assert fourth[1] == {
+        "name": "PostpressApiError",
+        "api": True,
+        "connection": False,
+        "status": 404,
+        "type": "errors/resource_not_found",
+    }
+    assert paths == [
+        *("/v1/accounts/acc_1", "/v1/accounts/a%2Fb%20%C3%A9%28%2A%29"),
+        *["/v1/accounts/acc_1"] * 4,
+        "/v1/accounts/%2E%2E",
+    ]

@@ -162,6 +162,10 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+# What json.loads(text, parse_constant=_reject_constant) builds on every call, built once.
+_DECODER: Final = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def loads_or_none(body: bytes) -> Any:
     value, problem = parse_json(body)
     return None if problem else value
@@ -178,7 +182,7 @@ def parse_json(body: bytes) -> tuple[Any, str | None]:
     if text.startswith("\ufeff"):
         return None, "the body starts with a byte order mark; JSON text is UTF-8 without one (RFC 8259)"
     try:
-        return json.loads(text, parse_constant=_reject_constant), None
+        return _DECODER.decode(text), None
     except json.JSONDecodeError as error:
         return None, f"the body is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
     except RecursionError:

@@ -109,7 +109,7 @@ class _AsyncAccounts:
 @functools.cache
 def _tls() -> ssl.SSLContext:
     """httpx's default TLS settings, built once for every client: building them loads the CA bundle (about
-    10 ms a client), and an ``SSLContext`` is made to be shared by many connections."""
+    16 ms a client), and an ``SSLContext`` is made to be shared by many connections."""
     return httpx.create_ssl_context()
 
 

@@ -122,7 +122,7 @@ def _parse(content: bytes, content_type: str) -> tuple[Any, str | None]:
 def _ssl_context() -> ssl.SSLContext:
     """The TLS settings httpx builds for a client that ignores the environment, built once.
 
-    Building them (loading the CA bundle) costs about 12 ms, and the suite opens a session per check that sends
+    Building them (loading the CA bundle) costs about 16 ms, and the suite opens a session per check that sends
     requests of its own; an ``SSLContext`` is made to be shared by many connections.
     """
     return httpx.create_ssl_context(trust_env=False)

@@ -98,6 +98,10 @@ class TestClientProgram(ReconnectContract):
     \"\"\"The contract suite over {shown}.\"\"\"
 
     @pytest.fixture
+    def postpress_client_timeout(self):
+        return {client_timeout!r}
+
+    @pytest.fixture
     def postpress_reconnect(self):
         with command_client(ARGV, persistent={persistent!r}, timeout={timeout!r}) as client:
             yield client
@@ -123,6 +127,13 @@ def _check_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--timeout", type=float, default=30.0, help="seconds the program may take per reconnect (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--client-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="the timeout the program's client is built with: declares it (postpress_client_timeout), which runs "
+        "test_client_timeout (default: not declared, that check skipped)",
     )
     pytest_options = parser.add_argument_group("passed to pytest")
     pytest_options.add_argument("--hypothesis-profile", metavar="NAME", help="e.g. postpress-ci, postpress-dev")
@@ -164,6 +175,8 @@ def _check(argv: Sequence[str]) -> int:
         parser.error(f"program {program[0]!r} not found (not on PATH, not an executable file)")
     if not args.timeout > 0:
         parser.error(f"argument --timeout: expected seconds above 0, got {args.timeout}")
+    if args.client_timeout is not None and not 0 < args.client_timeout <= 60:
+        parser.error(f"argument --client-timeout: expected seconds above 0, at most 60, got {args.client_timeout}")
     if args.numprocesses is not None and importlib.util.find_spec("xdist") is None:
         parser.error("argument -n: needs pytest-xdist, which is not installed (pip install pytest-xdist)")
     cli = {option.name: getattr(args, option.name, None) or None for option in _settings.OPTIONS}
@@ -180,7 +193,11 @@ def _check(argv: Sequence[str]) -> int:
         (root / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
         module = root / "test_postpress_check.py"
         source = _CHECK_MODULE.format(
-            argv=program, persistent=args.persistent, timeout=args.timeout, shown=shlex.join(program)
+            argv=program,
+            persistent=args.persistent,
+            timeout=args.timeout,
+            client_timeout=args.client_timeout,
+            shown=shlex.join(program),
         )
         module.write_text(source, encoding="utf-8")
         command = [str(module), "-c", str(root / "pytest.ini"), "--rootdir", str(root), "-p", "no:cacheprovider"]

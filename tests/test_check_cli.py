@@ -49,18 +49,18 @@ def test_node_client_passes_every_check_persistent(tmp_path: Path) -> None:
     node = node_executable()
     junit = tmp_path / "junit.xml"
     done = check(
-        tmp_path, "--persistent", "--junitxml", str(junit), "--", node, str(NODE_DIR / "cli.mjs"), "--persistent"
+        tmp_path,
+        *("--persistent", "--client-timeout", "2", "--junitxml", str(junit)),
+        *("--", node, str(NODE_DIR / "cli.mjs"), "--persistent", "--timeout", "2"),
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     results = junit_results(junit)
     assert not [name for name, result in results.items() if result.startswith("failed")]
     assert len([result for result in results.values() if result == "passed"]) >= 80
-    # Skipped: the live-only check, and the timeout check (the command declares no client timeout).
-    assert {name for name, result in results.items() if result == "skipped"} == {
-        "real_reconnect",
-        "client_timeout[loopback]",
-    }
-    assert "TestClientProgram: 83/85 checks passed (2 skipped)" in done.stdout
+    # Skipped: the live-only check alone (--client-timeout declares the timeout, so test_client_timeout runs).
+    assert {name for name, result in results.items() if result == "skipped"} == {"real_reconnect"}
+    assert results["client_timeout[loopback]"] == "passed"
+    assert "TestClientProgram: 84/85 checks passed (1 skipped)" in done.stdout
 
 
 def test_node_client_passes_one_shot_and_options_reach_pytest(tmp_path: Path) -> None:
@@ -119,6 +119,7 @@ def test_a_crashing_program_is_reported_as_such(tmp_path: Path) -> None:
         (("--", "no-such-program-postpress"), "'no-such-program-postpress' not found"),
         (("--timeout", "0", "--", sys.executable), "--timeout: expected seconds above 0"),
         (("--timeout", "soon", "--", sys.executable), "argument --timeout: invalid float value"),
+        (("--client-timeout", "61", "--", sys.executable), "--client-timeout: expected seconds above 0, at most 60"),
         (("--nope", "--", sys.executable), "unrecognized arguments: --nope"),
         (("--postpress-fuzz-seconds", "lots", "--", sys.executable), "postpress-fuzz-seconds"),
         (("--postpress-transport", "respx", "--", sys.executable), "unrecognized arguments: --postpress-transport"),
@@ -130,6 +131,7 @@ def test_a_crashing_program_is_reported_as_such(tmp_path: Path) -> None:
         "missing",
         "timeout-0",
         "timeout-text",
+        "client-timeout",
         "unknown",
         "bad-setting",
         "transport",

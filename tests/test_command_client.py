@@ -19,6 +19,7 @@ import pytest
 from pytest_postpress import command_client
 from pytest_postpress._settings import DEFAULT_API_KEY
 from pytest_postpress.errors import CommandFailed
+from pytest_postpress.suite import _command
 from pytest_postpress.suite._command import ReportedError
 from pytest_postpress.suite._identity import default_error_identity
 
@@ -56,6 +57,13 @@ for line in sys.stdin:
                                             request["body"], os.getpid()])}
     print(json.dumps(answer), flush=True)
 """
+
+
+@pytest.fixture(autouse=True)
+def _no_spare_left() -> Any:
+    """Persistent programs started ahead for a next check end with each test here: nothing is left running."""
+    yield
+    _command._SPARES.close_all()
 
 
 def _client(argv: list[str], **options: Any) -> Any:
@@ -240,6 +248,22 @@ def test_persistent_one_program_answers_every_line_in_order(tmp_path: Path) -> N
     assert second[3] is None
     assert first[4] == second[4]  # one process for every call
     assert process.returncode == 0  # it exited when its standard input closed
+
+
+def test_persistent_each_client_has_its_own_program_started_ahead(tmp_path: Path) -> None:
+    argv = program(tmp_path, PERSISTENT)
+    with _client(argv, persistent=True) as first:
+        first_pid = json.loads(first("acc_1", BODY))[4]
+    waiting = [started.process for queue_ in _command._SPARES._waiting.values() for started in queue_]
+    assert len(waiting) == _command._Spares.DEPTH  # started while the first client ran
+    with _client(argv, persistent=True) as second:
+        second_pid = json.loads(second("acc_1", BODY))[4]
+    assert second_pid != first_pid  # a program serves one client only
+    assert second_pid == waiting[0].pid  # the oldest of those started ahead
+    assert waiting[0].returncode == 0  # and it ended with its client
+    _command._SPARES.close_all()
+    assert all(process.poll() is not None for process in waiting)
+    assert not _command._SPARES._waiting
 
 
 @pytest.mark.parametrize(

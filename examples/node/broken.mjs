@@ -6,8 +6,8 @@
 import { readAnswer, send } from "./client.mjs";
 import { main } from "./cli.mjs";
 
-async function reconnect({ baseUrl, apiKey, accountId, body }) {
-  return readAnswer(await send({ baseUrl, apiKey, path: `/v1/accounts/${accountId}`, body })); // the defect
+async function reconnect({ baseUrl, apiKey, accountId, body, timeoutMs }) {
+  return readAnswer(await send({ baseUrl, apiKey, path: `/v1/accounts/${accountId}`, body, timeoutMs })); // the defect
 }
 
 await main(reconnect);

@@ -2,10 +2,11 @@
 // The command-client entry point of the Node example client (the protocol: README, "Check a client in any
 // language").  One-shot (default): the id and where to send it in the environment, the body as JSON on standard
 // input, one JSON object on standard output.  `--persistent`: one JSON request per line on standard input, one
-// JSON answer per line on standard output, in order, until standard input closes.
+// JSON answer per line on standard output, in order, until standard input closes.  `--timeout SECONDS`: the
+// client's timeout (default 10).
 //
 //   python -m pytest_postpress check -- node examples/node/cli.mjs
-//   python -m pytest_postpress check --persistent -- node examples/node/cli.mjs --persistent
+//   python -m pytest_postpress check --persistent --client-timeout 2 -- node examples/node/cli.mjs --persistent --timeout 2
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { reconnect } from "./client.mjs";
@@ -29,26 +30,32 @@ async function readAll(stream) {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-async function oneShot(call) {
+async function oneShot(call, timeoutMs) {
   const env = process.env;
   // An id with a NUL character cannot travel in an environment variable: POSTPRESS_ACCOUNT_ID_JSON carries any id.
   const accountId =
     env.POSTPRESS_ACCOUNT_ID_JSON !== undefined ? JSON.parse(env.POSTPRESS_ACCOUNT_ID_JSON) : env.POSTPRESS_ACCOUNT_ID;
   const body = JSON.parse(await readAll(process.stdin));
   const result = await answer(
-    { baseUrl: env.POSTPRESS_BASE_URL, apiKey: env.POSTPRESS_API_KEY, accountId, body },
+    { baseUrl: env.POSTPRESS_BASE_URL, apiKey: env.POSTPRESS_API_KEY, accountId, body, timeoutMs },
     call,
   );
   process.stdout.write(JSON.stringify(result) + "\n");
 }
 
-async function persistent(call) {
+async function persistent(call, timeoutMs) {
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   for await (const line of lines) {
     if (line.trim() === "") continue;
     const request = JSON.parse(line);
     const result = await answer(
-      { baseUrl: request.base_url, apiKey: request.api_key, accountId: request.account_id, body: request.body },
+      {
+        baseUrl: request.base_url,
+        apiKey: request.api_key,
+        accountId: request.account_id,
+        body: request.body,
+        timeoutMs,
+      },
       call,
     );
     process.stdout.write(JSON.stringify(result) + "\n");
@@ -57,7 +64,16 @@ async function persistent(call) {
 
 /** Run the entry point with `call` as the client (the broken examples pass their own). */
 export async function main(call = reconnect, argv = process.argv.slice(2)) {
-  await (argv.includes("--persistent") ? persistent(call) : oneShot(call));
+  let timeoutMs = 10_000;
+  const at = argv.indexOf("--timeout");
+  if (at !== -1) {
+    timeoutMs = Number(argv[at + 1]) * 1000;
+    if (!(timeoutMs > 0)) {
+      process.stderr.write(`--timeout: expected seconds above 0, got ${JSON.stringify(argv[at + 1])}\n`);
+      process.exit(2);
+    }
+  }
+  await (argv.includes("--persistent") ? persistent(call, timeoutMs) : oneShot(call, timeoutMs));
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from pytest_postpress.openapi import openapi_document
     from pytest_postpress.schema import VARIANTS, request_body_schema
     from pytest_postpress.suite import ReconnectContract
+    from pytest_postpress.suite._command import command_client
     from pytest_postpress.validation import (
         Violation,
         closest_variant,
@@ -35,6 +36,7 @@ _LAZY: dict[str, str] = {
     "request_body_schema": "pytest_postpress.schema",
     "openapi_document": "pytest_postpress.openapi",
     "ReconnectContract": "pytest_postpress.suite.contract",
+    "command_client": "pytest_postpress.suite._command",
     "ContractViolation": "pytest_postpress.errors",
     "PostpressMock": "pytest_postpress.doubles.mock",
     "PostpressServer": "pytest_postpress.doubles.server",
@@ -56,6 +58,7 @@ __all__ = [
     "Violation",
     "__version__",
     "closest_variant",
+    "command_client",
     "error_for_violations",
     "openapi_document",
     "request_body_schema",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ContractViolation", "SecretStr"]
+__all__ = ["CommandFailed", "ContractViolation", "SecretStr"]
 
 
 class ContractViolation(AssertionError):
@@ -22,3 +22,14 @@ class SecretStr(str):
 
     def __repr__(self) -> str:
         return f"<hidden: {len(self)} characters>"
+
+
+class CommandFailed(Exception):
+    """A client run as a command (``command_client``) failed: it could not start, exited non-zero, printed
+    something that is not the protocol's JSON, or gave no answer in time.
+
+    Not a verdict on the contract, and no error the client raised: the suite lets it through where it judges
+    what a client raised, stops the check without shrinking (Hypothesis would run the failing program again and
+    again, up to its timeout each time) and reports the check as failed by the program, with its exit status and
+    the last lines of its standard error, secrets hidden.
+    """

@@ -26,7 +26,11 @@ CONTRACT_NAMES = [
 
 def test_all_is_pinned() -> None:
     assert sorted(pytest_postpress.__all__) == sorted(
-        [*CONTRACT_NAMES, "ContractViolation", "PostpressMock", "PostpressServer", "ReconnectContract", "__version__"]
+        [
+            *CONTRACT_NAMES,
+            *("ContractViolation", "PostpressMock", "PostpressServer", "ReconnectContract", "__version__"),
+            "command_client",
+        ]
     )
 
 

@@ -7,6 +7,8 @@ here the server meets raw sockets and real clients (requests, aiohttp, urllib).
 from __future__ import annotations
 
 import asyncio
+import http.client
+import io
 import json
 import socket
 import threading
@@ -19,8 +21,11 @@ from concurrent.futures import ThreadPoolExecutor
 import aiohttp
 import pytest
 import requests
+from hypothesis import given
+from hypothesis import strategies as st
 
-from pytest_postpress.doubles.server import READ_LIMIT, PostpressServer
+from pytest_postpress.doubles._http import Headers
+from pytest_postpress.doubles.server import READ_LIMIT, PostpressServer, _BadRequest, read_fields
 from pytest_postpress.validation import validate_response
 
 KEY = "pp_test_key_for_the_server_0001"
@@ -384,3 +389,35 @@ def test_load_8_clients_500_requests_each_all_answered_and_recorded(server: Post
     assert {call.headers["x-seq"] for call in calls} == {f"{n}:{i}" for n in range(clients) for i in range(per_client)}
     assert all(call.status == 201 for call in calls)
     assert elapsed < 60  # a bound against hangs, not a speed figure (see benchmarks/bench_doubles.py)
+
+
+# -- reading header fields: the quick path reads what http.client's email parser reads -------------------------------
+
+_FIELD_LINES = st.one_of(
+    st.tuples(
+        st.sampled_from(["X-API-KEY", "Content-Type", "content-length", "Connection", "Expect", "X-a", "From", "A b"]),
+        st.sampled_from([":", ": ", ":\t", " :", ":  "]),
+        st.text(st.characters(min_codepoint=0, max_codepoint=255, exclude_characters="\n"), max_size=12),
+    ).map(lambda parts: "".join(parts)),
+    st.sampled_from([" folded", "\tfolded", "no colon", ":empty name", "From x: y", "bare\rcr: v"]),
+)
+
+
+@given(st.lists(_FIELD_LINES, max_size=6), st.sampled_from(["\r\n", "\n"]))
+def test_read_fields_reads_what_http_client_reads(lines: list[str], newline: str) -> None:
+    data = "".join(line + newline for line in lines).encode("latin-1") + newline.encode()
+    expected = Headers(http.client.parse_headers(io.BytesIO(data)).items())
+    got = read_fields(io.BytesIO(data))
+    assert got.raw == expected.raw
+
+
+def test_read_fields_refuses_too_many_or_too_long_fields_as_http_client() -> None:
+    many = b"".join(b"X-%d: v\r\n" % n for n in range(100)) + b"\r\n"
+    with pytest.raises(http.client.HTTPException):
+        http.client.parse_headers(io.BytesIO(many))
+    with pytest.raises(_BadRequest, match="more than 100 headers"):
+        read_fields(io.BytesIO(many))
+    assert len(read_fields(io.BytesIO(many[many.index(b"X-1:") :])).raw) == 99
+    long = b"X: " + b"v" * 70000 + b"\r\n\r\n"
+    with pytest.raises(_BadRequest, match="longer than 65536 bytes"):
+        read_fields(io.BytesIO(long))

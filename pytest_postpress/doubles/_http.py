@@ -67,21 +67,37 @@ class Headers(Mapping[str, str]):
     (``X-API-KEY``, ``Authorization``, ``Cookie``...).
     """
 
-    __slots__ = ("_joined", "_lists", "raw")
+    __slots__ = ("_joined", "_repeated", "raw")
 
     def __init__(self, items: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
         pairs = items.items() if isinstance(items, Mapping) else items
-        self.raw: tuple[tuple[str, str], ...] = tuple((str(name), str(value)) for name, value in pairs)
-        lists: dict[str, list[str]] = {}
+        self.raw: tuple[tuple[str, str], ...] = tuple(
+            (name, value) if type(name) is type(value) is str else (str(name), str(value)) for name, value in pairs
+        )
+        # Built on every request a double receives: one dict of joined values, and the names sent more than once
+        # (rare) kept apart, so that get_list() can go back to the raw pairs for them.
+        joined: dict[str, str] = {}
+        repeated: set[str] = set()
         for name, value in self.raw:
-            lists.setdefault(name.lower(), []).append(value)
-        self._lists = lists
-        self._joined = {name: ", ".join(values) for name, values in lists.items()}
+            key = name.lower()
+            if key in joined:
+                joined[key] = f"{joined[key]}, {value}"
+                repeated.add(key)
+            else:
+                joined[key] = value
+        self._joined = joined
+        self._repeated = frozenset(repeated)
 
     def __getitem__(self, name: str) -> str:
         if not isinstance(name, str):
             raise KeyError(name)
         return self._joined[name.lower()]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The value of header ``name`` (repeated ones joined with ``", "``), or ``default``."""
+        if not isinstance(name, str):
+            return default
+        return self._joined.get(name.lower(), default)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._joined)
@@ -89,9 +105,16 @@ class Headers(Mapping[str, str]):
     def __len__(self) -> int:
         return len(self._joined)
 
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._joined
+
     def get_list(self, name: str) -> list[str]:
         """Every value of header ``name``, in the order received (empty when absent)."""
-        return list(self._lists.get(name.lower(), ()))
+        key = name.lower()
+        if key in self._repeated:
+            return [value for raw_name, value in self.raw if raw_name.lower() == key]
+        value = self._joined.get(key)
+        return [] if value is None else [value]
 
     def __repr__(self) -> str:
         shown = {name: "(hidden)" if name in SECRET_HEADERS else value for name, value in self._joined.items()}
@@ -139,6 +162,10 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+# What json.loads(text, parse_constant=_reject_constant) builds on every call, built once.
+_DECODER: Final = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def loads_or_none(body: bytes) -> Any:
     value, problem = parse_json(body)
     return None if problem else value
@@ -155,7 +182,7 @@ def parse_json(body: bytes) -> tuple[Any, str | None]:
     if text.startswith("\ufeff"):
         return None, "the body starts with a byte order mark; JSON text is UTF-8 without one (RFC 8259)"
     try:
-        return json.loads(text, parse_constant=_reject_constant), None
+        return _DECODER.decode(text), None
     except json.JSONDecodeError as error:
         return None, f"the body is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
     except RecursionError:

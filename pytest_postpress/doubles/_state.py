@@ -38,7 +38,7 @@ from typing import Any, Final
 from pytest_postpress import catalog
 from pytest_postpress._redact import clip
 from pytest_postpress.doubles._http import JSON_HEADERS, Action, Headers, RecordedCall, Reply, dumps, parse_json
-from pytest_postpress.validation import error_for_violations, validate_reconnect_body, validate_response
+from pytest_postpress.validation import error_for_violations, validate_json_body, validate_response
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -214,6 +214,7 @@ class MockState:
         if not isinstance(api_key, str) or not api_key:
             raise ValueError("api_key must be a non-empty string (the X-API-KEY the double accepts)")
         self.api_key: Final = api_key
+        self._key_bytes = api_key.encode("utf-8")
         self.prefix: Final = normalise_prefix(prefix)
         self._route = (self.prefix + ROUTE).encode("ascii")
         self._initial_accounts = frozenset(_check_id(account) for account in accounts)
@@ -568,7 +569,7 @@ class MockState:
             detail = f"the body is {len(body)} bytes; the limit is 1 MiB ({MAX_BODY_BYTES} bytes)"
             return self.error_reply(400, "errors/content_too_large", detail, number)
         try:
-            violations = validate_reconnect_body(value)
+            violations = validate_json_body(value)  # value: what parse_json's json.loads built
         except RecursionError:
             return self.error_reply(400, "errors/invalid_request", "the body is nested too deeply", number)
         if violations:
@@ -586,7 +587,7 @@ class MockState:
 
     def _key_problem(self, headers: Headers, raw_query: bytes) -> str | None:
         sent = headers.get("x-api-key")
-        if sent is not None and hmac.compare_digest(sent.encode("utf-8", "replace"), self.api_key.encode("utf-8")):
+        if sent is not None and hmac.compare_digest(sent.encode("utf-8", "replace"), self._key_bytes):
             return None
         if sent is None:
             problem = "the X-API-KEY header is missing"

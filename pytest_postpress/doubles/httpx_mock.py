@@ -13,18 +13,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import httpx
 
-from pytest_postpress.doubles._http import Action, Headers
+from pytest_postpress.doubles._http import JSON_HEADERS, Action, Headers, Reply
 from pytest_postpress.doubles._state import MockState, UnroutedRequestError, reconnect_path
 from pytest_postpress.doubles._surface import DoubleSurface
 
 if TYPE_CHECKING:
     from pytest_httpx import HTTPXMock
 
-__all__ = ["PostpressHttpxMock", "PostpressNotRouted", "host_pattern", "httpx_reply", "split_base_url"]
+__all__ = [
+    "PostpressHttpxMock",
+    "PostpressNotRouted",
+    "host_pattern",
+    "httpx_reply",
+    "httpx_response",
+    "split_base_url",
+]
 
 
 def split_base_url(base_url: str) -> tuple[str, str, int, str]:
@@ -61,7 +68,25 @@ def httpx_reply(state: MockState, request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("postpress mock: connection failed (forced by fail_connection())", request=request)
     if reply.action is Action.TIME_OUT:
         raise httpx.ReadTimeout("postpress mock: no answer (forced by time_out())", request=request)
-    return httpx.Response(reply.status, headers=list(reply.headers), content=reply.body)
+    return httpx_response(reply)
+
+
+_JSON_RAW_HEADERS: Final = tuple((name.encode("ascii"), value.encode("ascii")) for name, value in JSON_HEADERS)
+
+
+def httpx_response(reply: Reply) -> httpx.Response:
+    """The httpx response for ``reply``, read (as ``httpx.Response(content=...)`` leaves it)."""
+    if reply.headers is not JSON_HEADERS or not reply.body:
+        return httpx.Response(reply.status, headers=list(reply.headers), content=reply.body)
+    # The judge's own JSON answers, on every request: the same headers and state as content=... gives
+    # (Content-Type, then Content-Length; body read), without httpx's generic content encoding.
+    response = httpx.Response(
+        reply.status,
+        headers=[*_JSON_RAW_HEADERS, (b"Content-Length", str(len(reply.body)).encode("ascii"))],
+        stream=httpx.ByteStream(reply.body),
+    )
+    response.read()
+    return response
 
 
 class PostpressHttpxMock(DoubleSurface):

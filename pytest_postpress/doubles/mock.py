@@ -22,9 +22,10 @@ import httpx
 import respx
 from respx.models import AllMockedAssertionError
 
-from pytest_postpress.doubles._http import Action, Headers
+from pytest_postpress.doubles._http import Headers
 from pytest_postpress.doubles._state import MockState, UnroutedRequestError, reconnect_path
 from pytest_postpress.doubles._surface import DoubleSurface
+from pytest_postpress.doubles.httpx_mock import httpx_reply
 
 __all__ = ["PostpressMock", "PostpressNotMocked"]
 
@@ -128,18 +129,7 @@ class PostpressMock(DoubleSurface):
     # -- respx glue ------------------------------------------------------------------------------
 
     def _answer(self, request: httpx.Request) -> httpx.Response:
-        reply = self.state.answer(
-            request.method,
-            request.url.raw_path,
-            Headers(request.headers.multi_items()),
-            request.content,
-            url=str(request.url),
-        )
-        if reply.action is Action.FAIL_CONNECTION:
-            raise httpx.ConnectError("postpress mock: connection failed (forced by fail_connection())", request=request)
-        if reply.action is Action.TIME_OUT:
-            raise httpx.ReadTimeout("postpress mock: no answer (forced by time_out())", request=request)
-        return httpx.Response(reply.status, headers=list(reply.headers), content=reply.body)
+        return httpx_reply(self.state, request)
 
     def _side_effect(self, request: httpx.Request) -> httpx.Response | None:
         if not self._same_host(request.url) or not self.state.is_reconnect_route(request.method, request.url.raw_path):

@@ -22,7 +22,7 @@ import pytest
 
 from pytest_postpress import _settings
 from pytest_postpress._keys import FUZZ_BUDGET_KEY, SEED_KEY, SETTINGS_KEY, settings_of
-from pytest_postpress.errors import ContractViolation, SecretStr
+from pytest_postpress.errors import CommandFailed, ContractViolation, SecretStr
 from pytest_postpress.plugin import profiles as _profiles  # noqa: F401 - registers the postpress-* Hypothesis profiles
 from pytest_postpress.suite import _results
 from pytest_postpress.suite._identity import ErrorIdentity, default_error_identity
@@ -186,8 +186,9 @@ def postpress_none_means_absent() -> bool:
 
 
 def _contract_text(error: BaseException) -> str | None:
-    """The report text of a contract violation (with its notes), or ``None`` for any other error."""
-    if isinstance(error, ContractViolation):
+    """The report text of a contract violation or a failed command client (with its notes), or ``None`` for any
+    other error: their messages say all, and a traceback would only show the suite's internals."""
+    if isinstance(error, ContractViolation | CommandFailed):
         return "\n".join([str(error), *getattr(error, "__notes__", [])])
     if isinstance(error, BaseExceptionGroup):
         parts = [_contract_text(inner) for inner in error.exceptions]
@@ -240,7 +241,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         text = _contract_text(call.excinfo.value)
         if text is not None:
             report.longrepr = text
-        elif not _is_verdict(call.excinfo.value):
+        if not _is_verdict(call.excinfo.value):
             report.user_properties.append((_results.PROBLEM, _problem_text(call.excinfo.value, item.config)))
     # Records travel as JSON text: the JUnit XML then holds JSON any tool can parse (not a Python repr), and
     # pytest-xdist ships plain strings. Serialised here, once the check is done with its (mutable) record.

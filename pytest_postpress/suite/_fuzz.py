@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from pytest_postpress._keys import FUZZ_BUDGET_KEY, SEED_KEY, settings_of
 from pytest_postpress._redact import redacted_json
+from pytest_postpress.errors import CommandFailed
 from pytest_postpress.suite import _results
 
 __all__ = ["client_name", "redacted_json", "run_fuzz"]
@@ -39,6 +40,18 @@ def client_name(request: pytest.FixtureRequest) -> str:
     """The name the client's test class was collected under (its records are grouped by it)."""
     parent = request.node.parent
     return parent.name if isinstance(parent, pytest.Class) else request.node.module.__name__
+
+
+class _Stop(BaseException):
+    """Carries a :class:`CommandFailed` out of Hypothesis at once.
+
+    A ``BaseException`` Hypothesis does not catch, so it neither shrinks (running a failing program again and
+    again, up to its timeout each time) nor reports a smaller example that never ran the failing call.
+    """
+
+    def __init__(self, failure: CommandFailed) -> None:
+        super().__init__(str(failure))
+        self.failure = failure
 
 
 class _Shown:
@@ -86,7 +99,10 @@ def run_fuzz(
             return  # budget spent (and at least one example run): let the round finish without work
         last[:] = [case.value]
         data["examples"] += 1
-        example(case.value)
+        try:
+            example(case.value)
+        except CommandFailed as failure:
+            raise _Stop(failure) from None
 
     profile = settings.default
     assert profile is not None  # Hypothesis always has a current profile
@@ -131,6 +147,8 @@ def run_fuzz(
 
                 keyed(seed(f"{session_seed}-{request.node.nodeid}-{round_}")(given(shown)(chunk(round_test))))()
                 round_ += 1
+    except _Stop as stop:
+        raise stop.failure from None
     except Exception as error:
         _explain(error, request.node.nodeid, describe(last[0]) if last else None, explicit=explicit)
         raise

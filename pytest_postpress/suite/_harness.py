@@ -12,6 +12,7 @@ import pytest
 
 from pytest_postpress import catalog
 from pytest_postpress._redact import show as _show
+from pytest_postpress.errors import CommandFailed
 from pytest_postpress.samples import sample_body
 from pytest_postpress.suite import _results
 from pytest_postpress.suite._assertions import Assertions, Outcome, _describe_error, answer_name
@@ -43,6 +44,9 @@ class Harness:
         try:
             # A copy, so that a client that mutates its argument cannot hide it.
             outcome.result = self.call(account, copy.deepcopy(body))
+        except CommandFailed:
+            # A command client's program failed: no result of the client, nothing to judge; the check stops.
+            raise
         except Exception as error:
             outcome.error = error
         outcome.calls = list(self.double.calls[before:])

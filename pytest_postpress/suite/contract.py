@@ -38,6 +38,7 @@ from pytest_postpress._redact import show as _show
 from pytest_postpress.errors import ContractViolation
 from pytest_postpress.samples import sample_body
 from pytest_postpress.suite._assertions import Assertions, Outcome, _describe_error
+from pytest_postpress.suite._command import CommandClient
 from pytest_postpress.suite._fuzz import run_fuzz
 from pytest_postpress.suite._har import not_recorded
 from pytest_postpress.suite._harness import Harness
@@ -166,16 +167,27 @@ class ReconnectContract:
     @pytest.fixture
     def postpress_call(
         self,
+        request: pytest.FixtureRequest,
         postpress_reconnect: Callable[[str, Any], Any],
         postpress_event_loop: asyncio.AbstractEventLoop,
-    ) -> Callable[[str, Any], Any]:
-        """``postpress_reconnect`` made synchronous: coroutines run on ``postpress_event_loop``."""
+    ) -> Iterator[Callable[[str, Any], Any]]:
+        """``postpress_reconnect`` made synchronous: coroutines run on ``postpress_event_loop``.
+
+        A :func:`~pytest_postpress.command_client` is given the suite's base URL and key (unless built with its
+        own) and stopped at the end of the test.
+        """
         if not callable(postpress_reconnect):
             pytest.fail(
                 f"postpress_reconnect returned {type(postpress_reconnect).__name__}, not a callable; return the "
                 "client's reconnect function, e.g. client.accounts.reconnect",
                 pytrace=False,
             )
+        command = postpress_reconnect if isinstance(postpress_reconnect, CommandClient) else None
+        if command is not None:
+            if command.base_url is None:
+                command.base_url = str(request.getfixturevalue("postpress_base_url"))
+            if command.api_key is None:
+                command.api_key = str(request.getfixturevalue("postpress_api_key"))
 
         def call(account_id: str, body: Any) -> Any:
             result = postpress_reconnect(account_id, body)
@@ -183,7 +195,10 @@ class ReconnectContract:
                 result = postpress_event_loop.run_until_complete(result)
             return result
 
-        return call
+        yield call
+        if command is not None:
+            # A persistent program is stopped at the end of the test even when the fixture returned the client.
+            command.close()
 
     @pytest.fixture
     def postpress_max_attempts(self) -> int:

@@ -20,7 +20,9 @@ Nothing here prints the API key or body values.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
+import ssl
 import threading
 import time
 import urllib.parse
@@ -116,6 +118,16 @@ def _parse(content: bytes, content_type: str) -> tuple[Any, str | None]:
     return value, None
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """The TLS settings httpx builds for a client that ignores the environment, built once.
+
+    Building them (loading the CA bundle) costs about 16 ms, and the suite opens a session per check that sends
+    requests of its own; an ``SSLContext`` is made to be shared by many connections.
+    """
+    return httpx.create_ssl_context(trust_env=False)
+
+
 class LiveSession:
     """Sends requests to the real server for the whole test session; thread-safe."""
 
@@ -146,7 +158,13 @@ class LiveSession:
         self.listener = listener
         self._lock = threading.Lock()
         # ``transport``: where a test double that httpx does not reach answers (the "responses" transport).
-        self._client = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False, transport=transport)
+        self._client = httpx.Client(
+            timeout=timeout,
+            follow_redirects=False,
+            trust_env=False,
+            transport=transport,
+            verify=_ssl_context() if transport is None else True,
+        )
 
     def close(self) -> None:
         """Close the upstream connections."""

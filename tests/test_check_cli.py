@@ -1,0 +1,144 @@
+"""``python -m pytest_postpress check -- PROGRAM``: the whole suite over a client program, here the Node examples.
+
+The full suite runs in persistent mode (about 15 s); one-shot mode spawns node per reconnect, so it runs a
+subset here (the full one-shot run is measured in benchmarks/bench_command.py).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tests._node import node_executable
+
+NODE_DIR = Path(__file__).resolve().parent.parent / "examples" / "node"
+
+
+def check(tmp_path: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run the check command in ``tmp_path`` (so that Hypothesis's example database stays there)."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest_postpress", "check", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=tmp_path,
+        check=False,
+    )
+
+
+def junit_results(path: Path) -> dict[str, str]:
+    """``{check name: "passed" | "failed" | "skipped"}`` from a JUnit XML file, and each failure's message."""
+    results = {}
+    for case in ET.parse(path).getroot().iter("testcase"):
+        name = case.get("name", "").removeprefix("test_")
+        failure = case.find("failure")
+        if failure is not None:
+            results[name] = "failed: " + (failure.get("message") or "") + (failure.text or "")
+        elif case.find("skipped") is not None:
+            results[name] = "skipped"
+        else:
+            results[name] = "passed"
+    return results
+
+
+def test_node_client_passes_every_check_persistent(tmp_path: Path) -> None:
+    node = node_executable()
+    junit = tmp_path / "junit.xml"
+    done = check(
+        tmp_path,
+        *("--persistent", "--client-timeout", "2", "--junitxml", str(junit)),
+        *("--", node, str(NODE_DIR / "cli.mjs"), "--persistent", "--timeout", "2"),
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    results = junit_results(junit)
+    assert not [name for name, result in results.items() if result.startswith("failed")]
+    assert len([result for result in results.values() if result == "passed"]) >= 80
+    # Skipped: the live-only check alone (--client-timeout declares the timeout, so test_client_timeout runs).
+    assert {name for name, result in results.items() if result == "skipped"} == {"real_reconnect"}
+    assert results["client_timeout[loopback]"] == "passed"
+    assert "TestClientProgram: 84/85 checks passed (1 skipped)" in done.stdout
+
+
+def test_node_client_passes_one_shot_and_options_reach_pytest(tmp_path: Path) -> None:
+    node = node_executable()
+    junit, report = tmp_path / "junit.xml", tmp_path / "report.json"
+    done = check(
+        tmp_path,
+        *("--junitxml", str(junit), "--postpress-report", str(report), "--hypothesis-profile", "postpress-dev"),
+        *(
+            "-k",
+            "test_success or test_authentication or test_body or test_documented_error",
+            "-m",
+            "not postpress_robustness",
+        ),
+        *("--", node, str(NODE_DIR / "cli.mjs")),
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    results = junit_results(junit)
+    assert set(results.values()) == {"passed"}
+    assert len(results) == 1 + 1 + 12 + 35  # success, authentication, 12 bodies, 35 documented errors
+    assert report.is_file()
+
+
+def test_broken_node_client_fails_its_check(tmp_path: Path) -> None:
+    node = node_executable()
+    junit = tmp_path / "junit.xml"
+    done = check(
+        tmp_path,
+        *("--persistent", "--junitxml", str(junit), "-k", "request_line or success or documented_error"),
+        *("--", node, str(NODE_DIR / "broken.mjs"), "--persistent"),
+    )
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    results = junit_results(junit)
+    failed = {name for name, result in results.items() if result.startswith("failed")}
+    assert failed == {"request_line"}  # its one defect, and nothing else
+    assert "path-injection risk" in results["request_line"]
+    assert "how to fix:" in results["request_line"]
+
+
+def test_a_crashing_program_is_reported_as_such(tmp_path: Path) -> None:
+    crash = "import sys; sys.stdin.read(); print('boom: the SDK is broken', file=sys.stderr); sys.exit(5)"
+    done = check(tmp_path, "-k", "test_success", "--", sys.executable, "-c", crash)
+    assert done.returncode == 1
+    assert "failed: it exited with status 5" in done.stdout
+    assert "boom: the SDK is broken" in done.stdout
+    assert "COULD NOT RUN success" in done.stdout
+    assert "the contract requires" not in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "expected -- PROGRAM"),
+        (("--persistent", "node"), "expected -- PROGRAM"),
+        (("--",), "expected the client program after --"),
+        (("--", "no-such-program-postpress"), "'no-such-program-postpress' not found"),
+        (("--timeout", "0", "--", sys.executable), "--timeout: expected seconds above 0"),
+        (("--timeout", "soon", "--", sys.executable), "argument --timeout: invalid float value"),
+        (("--client-timeout", "61", "--", sys.executable), "--client-timeout: expected seconds above 0, at most 60"),
+        (("--nope", "--", sys.executable), "unrecognized arguments: --nope"),
+        (("--postpress-fuzz-seconds", "lots", "--", sys.executable), "postpress-fuzz-seconds"),
+        (("--postpress-transport", "respx", "--", sys.executable), "unrecognized arguments: --postpress-transport"),
+    ],
+    ids=[
+        "no-separator",
+        "no-separator-2",
+        "no-program",
+        "missing",
+        "timeout-0",
+        "timeout-text",
+        "client-timeout",
+        "unknown",
+        "bad-setting",
+        "transport",
+    ],
+)
+def test_bad_options_exit_2_with_a_clear_error(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    done = check(tmp_path, *args, timeout=60)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "usage: python -m pytest_postpress check [options] -- PROGRAM [ARGS...]" in done.stderr

@@ -62,7 +62,7 @@ def suite_wall_time(runs: int = 3) -> None:
     With bytecode caching on, as on a user's machine, after one untimed run that fills the caches: where Python
     writes no bytecode (``PYTHONDONTWRITEBYTECODE=1``, as in this project's work sessions) and nothing is cached
     yet, pytest rewrites the assertions of every module of every pytest plugin's distribution (Hypothesis, this
-    plugin...) again on every run, which costs about 0.4 s more on the project's machine.
+    plugin...) again on every run, which costs 0.4 to 0.7 s more on the project's machine.
     """
     print("1. whole suite, default Hypothesis profile (wall time, including pytest start-up; median of", runs, "runs;")
     print("   bytecode cached, as on a user's machine)")

@@ -6,6 +6,7 @@ subset here (the full one-shot run is measured in benchmarks/bench_command.py).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -13,12 +14,15 @@ from pathlib import Path
 
 import pytest
 
+from pytest_postpress.doubles.server import PostpressServer
 from tests._node import node_executable
 
 NODE_DIR = Path(__file__).resolve().parent.parent / "examples" / "node"
 
 
-def check(tmp_path: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def check(
+    tmp_path: Path, *args: str, timeout: float = 600, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the check command in ``tmp_path`` (so that Hypothesis's example database stays there)."""
     return subprocess.run(
         [sys.executable, "-m", "pytest_postpress", "check", *args],
@@ -27,6 +31,7 @@ def check(tmp_path: Path, *args: str, timeout: float = 600) -> subprocess.Comple
         timeout=timeout,
         cwd=tmp_path,
         check=False,
+        env=None if env is None else {**os.environ, **env},
     )
 
 
@@ -82,6 +87,29 @@ def test_node_client_passes_one_shot_and_options_reach_pytest(tmp_path: Path) ->
     assert set(results.values()) == {"passed"}
     assert len(results) == 1 + 1 + 12 + 35  # success, authentication, 12 bodies, 35 documented errors
     assert report.is_file()
+
+
+def test_live_mode_works_the_same_over_a_command(tmp_path: Path) -> None:
+    """--postpress-live: the live-safe checks against a "staging" (a loopback server here), through the program."""
+    node = node_executable()
+    key, account = "pp_live_command_key_4242", "acc_01STAGINGACCOUNT000000000"
+    junit = tmp_path / "junit.xml"
+    with PostpressServer(api_key=key, accounts=[account]) as staging:
+        done = check(
+            tmp_path,
+            *("--persistent", "--junitxml", str(junit), "--postpress-live", "--postpress-base-url", staging.url),
+            *("--", node, str(NODE_DIR / "cli.mjs"), "--persistent"),
+            env={"POSTPRESS_API_KEY": key, "POSTPRESS_ACCOUNT_ID": account},
+        )
+        reached = [call.raw_path for call in staging.calls]
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    results = junit_results(junit)
+    passed = {name for name, result in results.items() if result == "passed"}
+    assert {"missing_key", "unknown_account", "invalid_body[missing-parameters]"} <= passed
+    assert not [name for name, result in results.items() if result.startswith("failed")]
+    assert "LIVE mode" in done.stdout
+    assert any(path.startswith("/v1/accounts/acc_postpress_contract_unknown_") for path in reached)
+    assert key not in done.stdout + done.stderr
 
 
 def test_broken_node_client_fails_its_check(tmp_path: Path) -> None:

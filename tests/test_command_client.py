@@ -271,15 +271,26 @@ def test_persistent_each_client_has_its_own_program_started_ahead(tmp_path: Path
     [
         ("import sys\nfor line in sys.stdin:\n    print('hello', flush=True)\n", "answered the line 'hello'"),
         ("import sys\nsys.stdin.readline()\nprint('dying', file=sys.stderr)\nsys.exit(4)\n", "exited with status 4"),
+        (
+            "import json, sys, time\nfor line in sys.stdin:\n    print(json.dumps({'account_id': 'a'}))\n"
+            "    print(json.dumps({'account_id': 'a'}), flush=True)\n",
+            "which answers no request",
+        ),
         ("import sys, time\nfor line in sys.stdin:\n    time.sleep(60)\n", r"gave no answer within 1s \(killed\)"),
     ],
-    ids=["garbage", "exit", "hang"],
+    ids=["garbage", "exit", "two-lines", "hang"],
 )
 def test_persistent_a_failing_program_is_reported_and_stopped(tmp_path: Path, source: str, message: str) -> None:
     client = _client(program(tmp_path, source), persistent=True, timeout=1.0)
     start = time.monotonic()
-    with pytest.raises(CommandFailed, match=message) as raised:
+
+    def twice() -> None:
         client("acc_1", BODY)
+        time.sleep(0.5)  # a second line has arrived by now
+        client("acc_1", BODY)
+
+    with pytest.raises(CommandFailed, match=message) as raised:
+        twice()
     assert time.monotonic() - start < 10
     assert "persistent client program" in str(raised.value)
     if "exit" in message:

@@ -340,6 +340,14 @@ class CommandClient:
         process, stdout = self._process, self._stdout
         assert process.stdin is not None
         assert stdout is not None
+        # A line nobody asked for would be read as the next request's answer: fail on it (a program that printed
+        # two lines for one request has usually sent the second by the time the next request is written).
+        with contextlib.suppress(queue.Empty):
+            extra = stdout.lines.get_nowait()
+            if extra is None:
+                self._gone(request)
+            text = extra.decode("utf-8", errors="replace").strip()
+            self._fail(request, f"printed the line {_quoted(text, self._secrets)}, which answers no request", kill=True)
         # ensure_ascii: any id or string travels (a NUL, a lone surrogate), as escapes every JSON parser reads.
         line = json.dumps({"account_id": account_id, "body": body, "base_url": base_url, "api_key": api_key})
         # A program that reads nothing would block a long write forever: past the timeout it is killed, which

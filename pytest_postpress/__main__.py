@@ -27,14 +27,16 @@ def _print_errors() -> int:
     from pytest_postpress.catalog import DOCUMENTED_ERRORS, STATUSES
 
     width = max(len(error.type) for error in DOCUMENTED_ERRORS)
-    lines = [f"{'STATUS':<6}  {'TYPE':<{width}}  DESCRIPTION"]
+    id_width = max(len(error.id) for error in DOCUMENTED_ERRORS)
+    lines = [f"{'STATUS':<6}  {'TYPE':<{width}}  {'ID':<{id_width}}  DESCRIPTION"]
     current = None
     for error in DOCUMENTED_ERRORS:
         if error.status != current:
             current = error.status
             lines.append(f"-- {error.status} {STATUSES[error.status].title}")
-        lines.append(f"{error.status:<6}  {error.type:<{width}}  {error.description}")
+        lines.append(f"{error.status:<6}  {error.type:<{width}}  {error.id:<{id_width}}  {error.description}")
     lines.append(f"{len(DOCUMENTED_ERRORS)} documented errors; an error is identified by its (status, type) pair.")
+    lines.append("serve's Prefer: postpress-answer=ID and its control API name an error by its ID.")
     print("\n".join(lines))
     return 0
 
@@ -60,7 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="{openapi,errors,rules,serve,check}")
     openapi = commands.add_parser("openapi", help="print the OpenAPI 3.1 document as JSON")
     openapi.add_argument(
-        "--server", default="https://api.postpress.ai", help="base URL listed under servers (default: %(default)s)"
+        "--server", default=None, help="base URL listed under servers (default: https://api.postpress.ai)"
+    )
+    openapi.add_argument(
+        "--control",
+        action="store_true",
+        help="print instead the document of serve's control API (/__postpress/) and Prefer header",
     )
     commands.add_parser("errors", help="print the 35 documented errors as a table")
     rules = commands.add_parser("rules", help="print how the package reads the reference page: every rule, or rule N")
@@ -265,6 +272,7 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             host=args.host,
             port=args.port,
             log=sys.stderr,
+            control=True,
         )
     except ValueError as problem:
         parser.error(f"argument --prefix: {problem}")
@@ -293,6 +301,12 @@ def _serve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             file=sys.stderr,
             flush=True,
         )
+        print(
+            f"postpress mock: control API at {server.origin}/__postpress/ (loopback clients only); "
+            "'python -m pytest_postpress openapi --control' documents it",
+            file=sys.stderr,
+            flush=True,
+        )
         while not stopping.wait(0.2):
             pass
     finally:
@@ -311,9 +325,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "openapi":
-        from pytest_postpress.openapi import openapi_document
+        if args.control:
+            from pytest_postpress.doubles._control import control_openapi_document
 
-        json.dump(openapi_document(server=args.server), sys.stdout, indent=2, ensure_ascii=False)
+            document = control_openapi_document(**({"server": args.server} if args.server else {}))
+        else:
+            from pytest_postpress.openapi import openapi_document
+
+            document = openapi_document(**({"server": args.server} if args.server else {}))
+        json.dump(document, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
         return 0
     if args.command == "errors":

@@ -499,3 +499,55 @@ def test_the_mock_records_reconnects_on_its_named_respx_route() -> None:
         assert route.call_count == 2
         assert [call.has_response for call in route.calls] == [False, True]
         assert route.calls.last.response.status_code == 201
+
+
+# -- Prefer: postpress-answer=<id>, per request --------------------------------------------------------
+
+
+@pytest.mark.parametrize("error", catalog.DOCUMENTED_ERRORS, ids=lambda error: error.id)
+def test_prefer_answers_the_documented_error_it_names(double: Double, error: catalog.DocumentedError) -> None:
+    answer = double.reconnect(key=None, headers={**JSON_TYPE, "Prefer": f"postpress-answer={error.id}"})
+    assert (answer.status, answer.type) == error.pair  # before rule 22: even without a key
+    assert answer.headers["preference-applied"] == f"postpress-answer={error.id}"
+    assert double.state.calls[-1].forced
+
+
+def test_prefer_varies_the_envelope_uses_no_queued_answer_and_reset_restarts_it(double: Double) -> None:
+    prefer = {**JSON_TYPE, "Prefer": "respond-async, postpress-answer=409-already_exists; x=1, wait=5"}
+    double.target.respond_with((503, "errors/network_down"))
+    shapes = [frozenset(double.reconnect(headers=prefer).json) for _ in range(4)]
+    assert len(set(shapes)) == 4  # the four envelope shapes the contract allows, one per use
+    assert double.reconnect().type == "errors/network_down"  # the queued answer was still there
+    double.target.reset()
+    assert frozenset(double.reconnect(headers=prefer).json) == shapes[0]
+
+
+@pytest.mark.parametrize(
+    "prefer",
+    ['POSTPRESS-ANSWER="425-auth_in_progress"', "postpress-answer=425-auth_in_progress, postpress-answer=nope"],
+    ids=["quoted-any-case", "first-wins"],
+)
+def test_prefer_is_read_as_rfc_7240_reads_it(double: Double, prefer: str) -> None:
+    answer = double.reconnect(headers={**JSON_TYPE, "Prefer": prefer})
+    assert (answer.status, answer.type) == (425, "errors/auth_in_progress")
+
+
+def test_other_preferences_and_other_routes_are_not_forced(double: Double) -> None:
+    assert double.reconnect(headers={**JSON_TYPE, "Prefer": "return=minimal"}).status == 201
+    double.target.assert_all_routed = False
+    answer = double.send("/v1/elsewhere", headers={"Prefer": "postpress-answer=409-already_exists"}, content=b"{}")
+    assert (answer.status, answer.type) == (404, "errors/resource_not_found")
+
+
+@pytest.mark.parametrize("value", ["409-already_exist", "", "409:errors/already_exists"])
+def test_prefer_with_an_unknown_id_is_400_naming_the_valid_ones(double: Double, value: str) -> None:
+    answer = double.reconnect(headers={**JSON_TYPE, "Prefer": f"postpress-answer={value}"})
+    assert (answer.status, answer.type) == (400, "errors/invalid_request")
+    detail = answer.json["detail"]
+    assert f"the request header Prefer: postpress-answer={value}: {value!r} is not the id of a documented error" in (
+        detail
+    )
+    assert "Valid ids: 400-invalid_parameters, " in detail
+    assert "504-request_timeout" in detail
+    if value == "409-already_exist":
+        assert "did you mean 409-already_exists?" in detail

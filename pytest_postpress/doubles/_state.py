@@ -23,6 +23,7 @@ are imported here: no pytest, no respx, no httpx.
 
 from __future__ import annotations
 
+import difflib
 import hmac
 import itertools
 import re
@@ -41,17 +42,21 @@ from pytest_postpress.validation import error_for_violations, validate_json_body
 
 __all__ = [
     "MAX_BODY_BYTES",
+    "PREFER_ANSWER",
     "ROUTE",
     "ErrorLike",
     "MockState",
     "SuccessPolicy",
     "UnroutedRequestError",
     "describe_undocumented",
+    "error_by_id",
     "reconnect_path",
     "resolve_error",
 ]
 
 ROUTE: Final = "/v1/accounts/"
+#: The preference (RFC 7240) a reconnect sends to choose its answer: ``Prefer: postpress-answer=409-already_exists``.
+PREFER_ANSWER: Final = "postpress-answer"
 MAX_BODY_BYTES: Final = 1024 * 1024  # rule 22: "Body over 1 MiB"
 
 
@@ -108,6 +113,23 @@ def resolve_error(error: ErrorLike) -> catalog.DocumentedError:
     return found
 
 
+_BY_ID: Final = {error.id: error for error in catalog.DOCUMENTED_ERRORS}
+
+
+def error_by_id(error_id: object, where: str) -> catalog.DocumentedError:
+    """The documented error whose :attr:`~pytest_postpress.catalog.DocumentedError.id` is ``error_id``
+    (``409-already_exists``); ``ValueError`` naming ``where`` it came from, the closest ids and every valid one."""
+    if isinstance(error_id, str) and error_id in _BY_ID:
+        return _BY_ID[error_id]
+    shown = clip(error_id) if isinstance(error_id, str) else error_id
+    close = difflib.get_close_matches(str(error_id), _BY_ID, n=3, cutoff=0.6)
+    hint = f"did you mean {' or '.join(close)}? " if close else ""
+    raise ValueError(
+        f"{where}: {shown!r} is not the id of a documented error; {hint}an id is STATUS-TYPE as "
+        f"'python -m pytest_postpress errors' lists them. Valid ids: {', '.join(_BY_ID)}"
+    )
+
+
 def _check_times(times: int | None) -> None:
     if times is not None and (not isinstance(times, int) or isinstance(times, bool) or times < 1):
         raise ValueError(f"times must be a positive whole number, or None for every call; got {times!r}")
@@ -158,6 +180,7 @@ class _Forced:
     make: Callable[[int, int], Reply]  # (request number, use number) -> reply
     remaining: int | None
     uses: int = 0
+    what: str = "a forced answer"  # how pending_answers() names it
 
 
 @dataclass
@@ -201,6 +224,7 @@ class MockState:
         self._counter = itertools.count(1)
         self._queue: deque[_Forced] = deque()
         self._every: _Forced | None = None
+        self._preferred_uses: dict[str, int] = {}  # documented error id -> answers given by Prefer
         self._calls: list[RecordedCall] = []
         self._success: SuccessPolicy = None
         self.assert_all_routed: bool = True
@@ -269,7 +293,7 @@ class MockState:
             shape = vary_start + use if vary else 0
             return Reply(documented.status, JSON_HEADERS, dumps(_shape(documented, shape, _instance(number))))
 
-        self._force(_Forced(make, times))
+        self._force(_Forced(make, times, what=f"error {documented.id}"))
         return documented
 
     @staticmethod
@@ -306,19 +330,19 @@ class MockState:
         else:
             pairs = tuple((str(name), str(value)) for name, value in headers.items())
         reply = Reply(status, pairs, body)
-        self._force(_Forced(lambda number, use: reply, times))
+        self._force(_Forced(lambda number, use: reply, times, what=f"raw {status}"))
 
     def fail_connection(self, *, times: int | None = 1) -> None:
         """Drop the connection of the next ``times`` reconnects without answering."""
         _check_times(times)
         reply = Reply(0, (), b"", Action.FAIL_CONNECTION)
-        self._force(_Forced(lambda number, use: reply, times))
+        self._force(_Forced(lambda number, use: reply, times, what="fault drop"))
 
     def time_out(self, *, times: int | None = 1) -> None:
         """Never answer the next ``times`` reconnects (the client's timeout fires)."""
         _check_times(times)
         reply = Reply(0, (), b"", Action.TIME_OUT)
-        self._force(_Forced(lambda number, use: reply, times))
+        self._force(_Forced(lambda number, use: reply, times, what="fault timeout"))
 
     def _force(self, forced: _Forced) -> None:
         with self._lock:
@@ -342,12 +366,22 @@ class MockState:
             forced.uses += 1
             return forced
 
+    def pending_answers(self) -> list[str]:
+        """The forced answers not used up: each queued one with the uses left, and the answer for every
+        call (``times=None``) when no call used it yet; empty when every answer given was used."""
+        with self._lock:
+            pending = [f"{forced.what}: {forced.remaining} use(s) left of the queue" for forced in self._queue]
+            if self._every is not None and self._every.uses == 0:
+                pending.append(f"{self._every.what} for every call: never used")
+        return pending
+
     def reset(self) -> None:
         """Forget calls and forced answers; accounts, ``success_account_id`` and ``assert_all_routed`` as new."""
         with self._lock:
             self._calls.clear()
             self._queue.clear()
             self._every = None
+            self._preferred_uses.clear()
             self._known = _Known(set(self._initial_accounts), self._initial_any)
             self._success = None
             self.assert_all_routed = True
@@ -410,14 +444,19 @@ class MockState:
         raw_path, _, raw_query = target.partition(b"?")
         routed = self.is_reconnect_route(method, raw_path)
         account_id: str | None = None
-        forced = None
+        forced: _Forced | None = None
+        preferred: Reply | None = None
         if routed:
             account_id, shape_problem = self._path_id(raw_path)
-            forced = self._take_forced()
-            if forced is not None:
-                reply = forced.make(number, forced.uses - 1)
+            preferred = self._preferred(headers, number) if "prefer" in headers else None
+            if preferred is not None:
+                reply = preferred
             else:
-                reply = self._judge(raw_path, raw_query, headers, body, account_id, shape_problem, number)
+                forced = self._take_forced()
+                if forced is not None:
+                    reply = forced.make(number, forced.uses - 1)
+                else:
+                    reply = self._judge(raw_path, raw_query, headers, body, account_id, shape_problem, number)
         else:
             reply = self.error_reply(
                 404,
@@ -435,7 +474,7 @@ class MockState:
             routed=routed,
             account_id=account_id,
             status=reply.status if reply.action is Action.RESPOND else None,
-            forced=forced is not None,
+            forced=forced is not None or preferred is not None,
             received=received,
         )
         with self._lock:
@@ -469,6 +508,26 @@ class MockState:
         if decoded in (".", ".."):
             return None, f"the account id {decoded!r} is a dot segment: a path-injection risk, not an id"
         return decoded, None
+
+    def _preferred(self, headers: Headers, number: int) -> Reply | None:
+        """The answer a reconnect chose with ``Prefer: postpress-answer=<id>``, or ``None`` when it chose none.
+
+        Like a forced answer it comes before rule 22 and varies its envelope through the shapes the contract
+        allows (one more per use of that id); it uses up no queued answer.  An unknown id is a 400
+        ``errors/invalid_request`` naming the valid ids.
+        """
+        chosen = _prefer_answer(headers.get_list("prefer"))
+        if chosen is None:
+            return None
+        try:
+            error = error_by_id(chosen, f"the request header Prefer: {PREFER_ANSWER}={clip(chosen)}")
+        except ValueError as problem:
+            return self.error_reply(400, "errors/invalid_request", str(problem), number)
+        with self._lock:
+            use = self._preferred_uses.get(error.id, 0)
+            self._preferred_uses[error.id] = use + 1
+        applied = (*JSON_HEADERS, ("Preference-Applied", f"{PREFER_ANSWER}={error.id}"))
+        return Reply(error.status, applied, dumps(_shape(error, use, _instance(number))))
 
     def error_reply(self, status: int, type_: str, detail: str, number: int | None = None) -> Reply:
         """A documented error with ``detail`` and an ``instance`` (``number``: the request's, else a new one)."""
@@ -548,6 +607,20 @@ class MockState:
         shown = ", ".join(repr(clip(account)) for account in known[:3]) or "none"
         more = f" and {len(known) - 3} more" if len(known) > 3 else ""
         return f"no account with id {clip(account_id)!r} (known: {shown}{more}); add it with add_account()"
+
+
+def _prefer_answer(values: list[str]) -> str | None:
+    """The value of the first ``postpress-answer`` preference among ``Prefer`` header values (RFC 7240: a
+    preference given twice counts once, the first; names are case-insensitive, values may be quoted)."""
+    for value in values:
+        for preference in value.split(","):
+            name, _, token = preference.split(";", 1)[0].partition("=")
+            if name.strip().lower() == PREFER_ANSWER:
+                token = token.strip()
+                if len(token) >= 2 and token[0] == token[-1] == '"':
+                    token = token[1:-1]
+                return token
+    return None
 
 
 def _instance(number: int) -> str:

@@ -30,6 +30,7 @@ from typing import IO, Any, Final, Protocol
 
 from pytest_postpress import __version__
 from pytest_postpress._redact import clip
+from pytest_postpress.doubles import _control
 from pytest_postpress.doubles._http import Action, Headers, Reply
 from pytest_postpress.doubles._state import MockState, reconnect_path
 from pytest_postpress.doubles._surface import DoubleSurface
@@ -166,7 +167,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         url = f"{owner.origin}{target.decode('latin-1')}"
         try:
-            reply = owner.state.answer(method, target, headers, body, url=url)
+            # The control API (serve's, under /__postpress/) first: never recorded, never a reconnect.
+            reply = (
+                _control.handle(owner, method, target, headers, body, self.client_address) if owner.control else None
+            )
+            if reply is None:
+                reply = owner.state.answer(method, target, headers, body, url=url)
         except Exception as error:  # a bug, or a broken success_account_id callable: say so, never hang
             owner._internal_error(method, target, error)
             self._send_error(500, "errors/unexpected_error", f"postpress mock internal error: {error!r}")
@@ -332,7 +338,8 @@ class PostpressServer(DoubleSurface):
     ``port=0`` picks a free port.  ``prefix`` is the path before ``/v1``
     (e.g. ``/api``).  ``timeout`` is how long a connection may stay silent
     (mid-request: answered 408 and closed; idle keep-alive: closed);
-    ``max_hold`` bounds how long :meth:`time_out` holds a request.  Use it as
+    ``max_hold`` bounds how long :meth:`time_out` holds a request.  ``control=True`` adds the control API
+    of ``serve`` under ``/__postpress/`` (see :mod:`pytest_postpress.doubles._control`).  Use it as
     a context manager, or :meth:`start`/:meth:`stop`.
     """
 
@@ -348,8 +355,12 @@ class PostpressServer(DoubleSurface):
         timeout: float = 5.0,
         max_hold: float = 5.0,
         log: IO[str] | None = None,
+        control: bool = False,
     ) -> None:
         self.state = MockState(api_key=api_key, prefix=prefix, accounts=accounts, any_account=any_account)
+        if control:
+            _control.check_prefix(self.state.prefix)
+        self.control = bool(control)
         if not isinstance(port, int) or not 0 <= port <= 65535:
             raise ValueError(f"port must be a whole number from 0 to 65535, got {port!r}")
         self.host = host

@@ -80,8 +80,9 @@ export function readAnswer({ status, statusText, text }) {
 /**
  * POST `body` as JSON to `path` (already encoded; the base URL's path prefix goes before it) with the key;
  * resolves to the answer `{status, statusText, text}`, or throws PostpressConnectionError when none arrives.
+ * `headers` are sent too (e.g. a test's `Prefer: postpress-answer=...`); the key and the JSON labels win.
  */
-export function send({ baseUrl, apiKey, path, body, timeoutMs = 10_000 }) {
+export function send({ baseUrl, apiKey, path, body, timeoutMs = 10_000, headers = {} }) {
   const base = new URL(String(baseUrl));
   // The base's path prefix (e.g. /api) and the encoded path, put together as text: no URL parser touches them.
   const target = base.pathname.replace(/\/+$/, "") + path;
@@ -99,7 +100,12 @@ export function send({ baseUrl, apiKey, path, body, timeoutMs = 10_000 }) {
         port: base.port || undefined,
         method: "POST",
         path: target,
-        headers: { "X-API-KEY": apiKey, "Content-Type": "application/json", "Content-Length": content.length },
+        headers: {
+          ...headers,
+          "X-API-KEY": apiKey,
+          "Content-Type": "application/json",
+          "Content-Length": content.length,
+        },
       },
       (response) => {
         const chunks = [];
@@ -126,7 +132,8 @@ export function send({ baseUrl, apiKey, path, body, timeoutMs = 10_000 }) {
  * Reconnect `accountId` with `body`; resolves to the account_id of the 201.
  * Throws PostpressApiError (an answer other than a documented 201), PostpressConnectionError (no answer:
  * refused, dropped, or nothing within `timeoutMs`), or TypeError before sending (an empty id).
+ * `headers`: extra request headers (see send).
  */
-export async function reconnect({ baseUrl, apiKey, accountId, body, timeoutMs = 10_000 }) {
-  return readAnswer(await send({ baseUrl, apiKey, path: accountPath(accountId), body, timeoutMs }));
+export async function reconnect({ baseUrl, apiKey, accountId, body, timeoutMs = 10_000, headers = {} }) {
+  return readAnswer(await send({ baseUrl, apiKey, path: accountPath(accountId), body, timeoutMs, headers }));
 }

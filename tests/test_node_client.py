@@ -76,7 +76,10 @@ def test_reconnect_results_and_typed_errors() -> None:
         assert conflict is not None
         assert proxy is not None
         base = {"baseUrl": server.url + "/", "apiKey": KEY, "body": sample_body("LINKEDIN_BASIC")}
-        first = _run(node, [{**base, "accountId": "acc_1"}, {**base, "accountId": "a/b é(*)"}])
+        first = _run(
+            node, [{**base, "accountId": "acc_1", "headers": {"X-Trace": "t-1"}}, {**base, "accountId": "a/b é(*)"}]
+        )
+        traced = server.calls[0].headers
         server.respond_with(conflict)
         server.respond_with(proxy)
         second = _run(node, [{**base, "accountId": "acc_1"}, {**base, "accountId": "acc_1"}])
@@ -86,6 +89,7 @@ def test_reconnect_results_and_typed_errors() -> None:
         fourth = _run(node, [{**base, "accountId": "acc_1"}, {**base, "accountId": ".."}])
         paths = [call.raw_path for call in server.calls]
     assert first == [{"ok": "acc_other"}, {"ok": "acc_other"}]
+    assert {name.lower(): value for name, value in traced.items()}["x-trace"] == "t-1"  # extra headers go out
     assert second == [
         {"name": "PostpressApiError", "api": True, "connection": False, "status": 409, "type": "errors/already_exists"},
         # fetch would turn this 407 into a network error: node:http returns it.

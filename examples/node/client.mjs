@@ -78,9 +78,9 @@ export function readAnswer({ status, statusText, text }) {
 }
 
 /**
- * POST `body` as JSON to `path` (already encoded; the base URL's path prefix goes before it) with the key;
- * resolves to the answer `{status, statusText, text}`, or throws PostpressConnectionError when none arrives.
- * `headers` are sent too (e.g. a test's `Prefer: postpress-answer=...`); the key and the JSON labels win.
+ * POST `body` as JSON to `path` (already encoded; the base URL's path prefix goes before it) with the key and any
+ * extra `headers`; resolves to the answer `{status, statusText, text}`, or throws PostpressConnectionError when
+ * none arrives.
  */
 export function send({ baseUrl, apiKey, path, body, timeoutMs = 10_000, headers = {} }) {
   const base = new URL(String(baseUrl));
@@ -132,7 +132,7 @@ export function send({ baseUrl, apiKey, path, body, timeoutMs = 10_000, headers 
  * Reconnect `accountId` with `body`; resolves to the account_id of the 201.
  * Throws PostpressApiError (an answer other than a documented 201), PostpressConnectionError (no answer:
  * refused, dropped, or nothing within `timeoutMs`), or TypeError before sending (an empty id).
- * `headers`: extra request headers (see send).
+ * `headers`: extra request headers, e.g. `{ Prefer: "postpress-answer=409-already_exists" }` to steer `serve`.
  */
 export async function reconnect({ baseUrl, apiKey, accountId, body, timeoutMs = 10_000, headers = {} }) {
   return readAnswer(await send({ baseUrl, apiKey, path: accountPath(accountId), body, timeoutMs, headers }));

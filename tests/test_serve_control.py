@@ -244,6 +244,14 @@ def test_calls_is_the_journal_oldest_first_with_the_key_hidden(server: Postpress
     assert len(server.calls) == 3  # the control requests are not calls
 
 
+def test_calls_hides_the_key_in_the_path_and_the_body_too(server: PostpressServer) -> None:
+    leaky = {**BODY, "note": [f"key {KEY}"], KEY: 1}
+    requests.post(f"{server.url}/v1/accounts/{KEY}", json=leaky, headers={"X-API-KEY": KEY}, timeout=5)
+    [call] = control(server, "GET", "calls").json()
+    assert call["raw_path"] == "/api/v1/accounts/(hidden)"
+    assert call["json"] == {**BODY, "note": ["key (hidden)"], "(hidden)": 1}
+
+
 def test_reset_forgets_calls_answers_and_added_accounts(server: PostpressServer) -> None:
     control(server, "POST", "accounts", {"id": "acc_2"})
     control(server, "POST", "answers", {"error": "500-unexpected_error", "times": None})

@@ -276,17 +276,29 @@ def _queue_answer(double: Steered, body: bytes) -> tuple[int, Any]:
 
 
 def call_json(call: RecordedCall, api_key: str) -> dict[str, Any]:
-    """One recorded call as the journal shows it: the key's value hidden wherever a header carries it."""
+    """One recorded call as the journal shows it: secret headers hidden, and the key's value wherever the client
+    put it (a header, the path, the body)."""
     headers: dict[str, str] = {}
     for name, value in call.headers.items():
         headers[name] = HIDDEN if name in SECRET_HEADERS else value.replace(api_key, HIDDEN)
     return {
         "method": call.method,
-        "raw_path": call.raw_path,
+        "raw_path": call.raw_path.replace(api_key, HIDDEN),
         "headers": headers,
-        "json": call.json,
+        "json": _without(call.json, api_key),
         "status": call.status,
     }
+
+
+def _without(value: Any, secret: str) -> Any:
+    """A parsed JSON value with ``secret`` hidden in every string, keys included."""
+    if isinstance(value, str):
+        return value.replace(secret, HIDDEN)
+    if isinstance(value, list):
+        return [_without(item, secret) for item in value]
+    if isinstance(value, dict):
+        return {_without(key, secret): _without(item, secret) for key, item in value.items()}
+    return value
 
 
 def _calls(double: Steered, body: bytes) -> tuple[int, Any]:

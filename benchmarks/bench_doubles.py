@@ -108,6 +108,7 @@ def main() -> int:
     eight = statistics.median(bench_server(8, 500) for _ in range(3))
     print(f"loopback server, keep-alive, 1 client:   {single:7.0f} requests/s")
     print(f"loopback server, keep-alive, 8 clients:  {eight:7.0f} requests/s (all answered and recorded)")
+    print("  (from requests.Session threads in this process, which are the limit: bench_prism.py measures the server)")
     return 0
 
 

@@ -1,15 +1,37 @@
-"""What the respx mock and the loopback server offer alike, each method delegating to their :class:`MockState`."""
+"""What every double offers alike, each method delegating to its :class:`MockState`; and what the three doubles
+that answer inside the client's process (respx, pytest-httpx, responses) share: a base URL and its origin."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import re
+import urllib.parse
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
 
 from pytest_postpress import catalog
 from pytest_postpress.doubles._http import RecordedCall
-from pytest_postpress.doubles._state import ErrorLike, MockState, SuccessPolicy
+from pytest_postpress.doubles._state import ErrorLike, MockState, SuccessPolicy, reconnect_path
 
-__all__ = ["DoubleSurface"]
+__all__ = ["BaseUrlDouble", "DoubleSurface", "host_pattern", "split_base_url"]
+
+
+def split_base_url(base_url: str) -> tuple[str, str, int, str]:
+    """``(scheme, host, port, prefix)`` of an http(s) base URL; ``ValueError`` for anything else."""
+    parts = urllib.parse.urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"base_url {base_url!r} needs an http:// or https:// scheme and a host")
+    if parts.query or parts.fragment or "?" in base_url or "#" in base_url:
+        raise ValueError(f"base_url {base_url!r} must not have a query or fragment: give the origin and path prefix")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return parts.scheme, parts.hostname, port, parts.path
+
+
+def host_pattern(scheme: str, host: str, port: int) -> re.Pattern[str]:
+    """A pattern matching the start of every URL of the origin, its default port written or not."""
+    shown_host = f"[{host}]" if ":" in host else host
+    default = 443 if scheme == "https" else 80
+    port_part = f"(:{port})?" if port == default else f":{port}"
+    return re.compile(rf"{re.escape(scheme)}://{re.escape(shown_host)}{port_part}([/?#]|$)", re.IGNORECASE)
 
 
 class DoubleSurface:
@@ -85,3 +107,55 @@ class DoubleSurface:
     @assert_all_routed.setter
     def assert_all_routed(self, value: bool) -> None:
         self.state.assert_all_routed = bool(value)
+
+
+class BaseUrlDouble(DoubleSurface):
+    """A double that answers inside the client's process, at ``base_url`` (origin plus any path prefix).
+
+    Built from the base URL, the key and the accounts; ``who`` names it in its messages.
+    """
+
+    who: ClassVar[str]
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str,
+        accounts: Iterable[str] = (),
+        any_account: bool = False,
+    ) -> None:
+        scheme, host, port, prefix = split_base_url(base_url)
+        self.state = MockState(api_key=api_key, prefix=prefix, accounts=accounts, any_account=any_account)
+        self.base_url: str = base_url.rstrip("/")
+        self._scheme = scheme
+        self._host = (host, port)
+        self._origin = f"{scheme}://{f'[{host}]' if ':' in host else host}:{port}"
+
+    @property
+    def url(self) -> str:
+        """The base URL to give a client (origin plus any path prefix)."""
+        return self.base_url
+
+    def endpoint(self, account_id: str) -> str:
+        """The reconnect URL for ``account_id``, the id percent-encoded as one path segment."""
+        scheme_host = self.base_url[: len(self.base_url) - len(self.state.prefix)]
+        return scheme_host + reconnect_path(self.state.prefix, account_id)
+
+    def check_all_routed(self) -> None:
+        """Raise :class:`~pytest_postpress.doubles._state.UnroutedRequestError` if a request was not routed."""
+        __tracebackhide__ = True
+        self.state.check_all_routed(self.who)
+
+    def reset(self) -> None:
+        """Forget calls and forced answers; accounts and settings back to how they were built."""
+        self.state.reset()
+
+    def _not_the_route(self, answers: str, fix: str) -> str:
+        """The message for the last call, recorded as not the reconnect route: what it was, what ``answers``
+        (the subject, e.g. "It answers") where, and ``fix``."""
+        base = f" (base URL {self.base_url})" if self.state.prefix else ""
+        return (
+            f"{self.who}: {self.state.describe_request(self.state.calls[-1])} is not the reconnect route.\n"
+            f"{answers} {self.state.route_description()} on {self._origin}{base}.\n{fix}"
+        )

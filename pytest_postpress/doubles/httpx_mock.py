@@ -11,15 +11,14 @@ pytest-httpx itself is imported by nobody here: the object is passed in (pytest-
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Final
 
 import httpx
 
 from pytest_postpress.doubles._http import JSON_HEADERS, Action, Headers, Reply
-from pytest_postpress.doubles._state import MockState, UnroutedRequestError, reconnect_path
-from pytest_postpress.doubles._surface import DoubleSurface
+from pytest_postpress.doubles._state import MockState, UnroutedRequestError
+from pytest_postpress.doubles._surface import BaseUrlDouble, host_pattern, split_base_url
 
 if TYPE_CHECKING:
     from pytest_httpx import HTTPXMock
@@ -32,27 +31,6 @@ __all__ = [
     "httpx_response",
     "split_base_url",
 ]
-
-
-def split_base_url(base_url: str) -> tuple[str, str, int, str]:
-    """``(scheme, host, port, prefix)`` of an http(s) base URL; ``ValueError`` for anything else."""
-    import urllib.parse
-
-    parts = urllib.parse.urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"base_url {base_url!r} needs an http:// or https:// scheme and a host")
-    if parts.query or parts.fragment or "?" in base_url or "#" in base_url:
-        raise ValueError(f"base_url {base_url!r} must not have a query or fragment: give the origin and path prefix")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return parts.scheme, parts.hostname, port, parts.path
-
-
-def host_pattern(scheme: str, host: str, port: int) -> re.Pattern[str]:
-    """A pattern matching the start of every URL of the origin, its default port written or not."""
-    shown_host = f"[{host}]" if ":" in host else host
-    default = 443 if scheme == "https" else 80
-    port_part = f"(:{port})?" if port == default else f":{port}"
-    return re.compile(rf"{re.escape(scheme)}://{re.escape(shown_host)}{port_part}([/?#]|$)", re.IGNORECASE)
 
 
 def httpx_reply(state: MockState, request: httpx.Request) -> httpx.Response:
@@ -89,7 +67,7 @@ def httpx_response(reply: Reply) -> httpx.Response:
     return response
 
 
-class PostpressHttpxMock(DoubleSurface):
+class PostpressHttpxMock(BaseUrlDouble):
     """The reconnect endpoint at ``base_url``, answered through pytest-httpx's ``httpx_mock``.
 
     Build it, then :meth:`install` it on the test's ``httpx_mock``; the
@@ -111,38 +89,13 @@ class PostpressHttpxMock(DoubleSurface):
         accounts: Iterable[str] = (),
         any_account: bool = False,
     ) -> None:
-        scheme, host, port, prefix = split_base_url(base_url)
-        self.state = MockState(api_key=api_key, prefix=prefix, accounts=accounts, any_account=any_account)
-        self.base_url: str = base_url.rstrip("/")
-        self._scheme = scheme
-        self._host = (host, port)
-        shown_host = f"[{host}]" if ":" in host else host
-        self._origin = f"{scheme}://{shown_host}:{port}"
+        super().__init__(base_url=base_url, api_key=api_key, accounts=accounts, any_account=any_account)
         # Every URL of the host: the callback sorts reconnects from the rest.
-        self.url_pattern = host_pattern(scheme, host, port)
-
-    @property
-    def url(self) -> str:
-        """The base URL to give a client (origin plus any path prefix)."""
-        return self.base_url
-
-    def endpoint(self, account_id: str) -> str:
-        """The reconnect URL for ``account_id``, the id percent-encoded as one path segment."""
-        scheme_host = self.base_url[: len(self.base_url) - len(self.state.prefix)]
-        return scheme_host + reconnect_path(self.state.prefix, account_id)
+        self.url_pattern = host_pattern(self._scheme, *self._host)
 
     def install(self, httpx_mock: HTTPXMock) -> None:
         """Register the callback on ``httpx_mock``: optional, reusable, for every request to the API host."""
         httpx_mock.add_callback(self.handle, url=self.url_pattern, is_optional=True, is_reusable=True)
-
-    def check_all_routed(self) -> None:
-        """Raise :class:`~pytest_postpress.doubles._state.UnroutedRequestError` if a request was not routed."""
-        __tracebackhide__ = True
-        self.state.check_all_routed(self.who)
-
-    def reset(self) -> None:
-        """Forget calls and forced answers; accounts and settings back to how they were built."""
-        self.state.reset()
 
     def handle(self, request: httpx.Request) -> httpx.Response | None:
         """The pytest-httpx callback: answer a request to the API host (``None``: not this host's port)."""
@@ -156,10 +109,9 @@ class PostpressHttpxMock(DoubleSurface):
             request.method, url.raw_path, Headers(request.headers.multi_items()), request.content, url=str(url)
         )
         raise PostpressNotRouted(
-            f"{self.who}: {self.state.describe_request(self.state.calls[-1])} is not the reconnect route.\n"
-            f"It answers {self.state.route_description()} on {self._origin}"
-            f"{' (base URL ' + self.base_url + ')' if self.state.prefix else ''}.\n"
-            "Fix the client's method or URL, or set assert_all_routed = False to answer it 404."
+            self._not_the_route(
+                "It answers", "Fix the client's method or URL, or set assert_all_routed = False to answer it 404."
+            )
         )
 
     def __repr__(self) -> str:

@@ -13,7 +13,6 @@ swallowed the exception.
 
 from __future__ import annotations
 
-import urllib.parse
 from collections.abc import Iterable
 from types import TracebackType
 from typing import Any
@@ -23,8 +22,8 @@ import respx
 from respx.models import AllMockedAssertionError
 
 from pytest_postpress.doubles._http import Headers
-from pytest_postpress.doubles._state import MockState, UnroutedRequestError, reconnect_path
-from pytest_postpress.doubles._surface import DoubleSurface
+from pytest_postpress.doubles._state import UnroutedRequestError
+from pytest_postpress.doubles._surface import BaseUrlDouble
 from pytest_postpress.doubles.httpx_mock import httpx_reply
 
 __all__ = ["PostpressMock", "PostpressNotMocked"]
@@ -66,17 +65,7 @@ class _Router(respx.MockRouter):
             return self._owner._not_routed(request)
 
 
-def _split_base_url(base_url: str) -> tuple[str, str, int, str]:
-    parts = urllib.parse.urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"base_url {base_url!r} needs an http:// or https:// scheme and a host")
-    if parts.query or parts.fragment or "?" in base_url or "#" in base_url:
-        raise ValueError(f"base_url {base_url!r} must not have a query or fragment: give the origin and path prefix")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return parts.scheme, parts.hostname, port, parts.path
-
-
-class PostpressMock(DoubleSurface):
+class PostpressMock(BaseUrlDouble):
     """The reconnect endpoint, mocked with respx at ``base_url`` (origin plus any path prefix).
 
     ``api_key`` is the ``X-API-KEY`` it accepts, ``accounts`` the ids that
@@ -84,6 +73,8 @@ class PostpressMock(DoubleSurface):
     :meth:`start`/:meth:`stop`); the ``postpress_mock`` fixture does that
     for you.  :attr:`router` is the respx router: add your own routes to it.
     """
+
+    who = "postpress_mock"
 
     def __init__(
         self,
@@ -93,38 +84,12 @@ class PostpressMock(DoubleSurface):
         accounts: Iterable[str] = (),
         any_account: bool = False,
     ) -> None:
-        scheme, host, port, prefix = _split_base_url(base_url)
-        self.state = MockState(api_key=api_key, prefix=prefix, accounts=accounts, any_account=any_account)
-        self.base_url: str = base_url.rstrip("/")
-        self._host = (host, port)
-        origin = f"{scheme}://{host}" if ":" not in host else f"{scheme}://[{host}]"
-        self._origin = f"{origin}:{port}"
+        super().__init__(base_url=base_url, api_key=api_key, accounts=accounts, any_account=any_account)
         self.router: respx.MockRouter = _Router(self, assert_all_called=False, base_url=self.base_url)
         # The reconnect route is a named respx route (its .calls are kept); the router answers it
         # before matching the other routes, which saves respx's per-call side-effect introspection.
         self._route = self.router.route(method="POST", name="postpress_reconnect").mock(side_effect=self._side_effect)
         self._active = False
-
-    # -- the same surface as PostpressServer -------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        """The base URL to give a client (origin plus any path prefix)."""
-        return self.base_url
-
-    def endpoint(self, account_id: str) -> str:
-        """The reconnect URL for ``account_id``, the id percent-encoded as one path segment."""
-        scheme_host = self.base_url[: len(self.base_url) - len(self.state.prefix)]
-        return scheme_host + reconnect_path(self.state.prefix, account_id)
-
-    def check_all_routed(self) -> None:
-        """Raise :class:`~pytest_postpress.doubles._state.UnroutedRequestError` if a request was not routed."""
-        __tracebackhide__ = True
-        self.state.check_all_routed("postpress_mock")
-
-    def reset(self) -> None:
-        """Forget calls and forced answers; accounts and settings back to how they were built."""
-        self.state.reset()
 
     # -- respx glue ------------------------------------------------------------------------------
 
@@ -167,12 +132,11 @@ class PostpressMock(DoubleSurface):
         if not self.state.assert_all_routed:
             return self._answer(request)
         self.state.record_unrouted(method, url.raw_path, headers, request.content, url=str(url))
-        call = self.state.calls[-1]
         raise PostpressNotMocked(
-            f"postpress_mock: {self.state.describe_request(call)} is not the reconnect route.\n"
-            f"The mock answers {self.state.route_description()} on {self._origin}"
-            f"{' (base URL ' + self.base_url + ')' if self.state.prefix else ''}.\n"
-            "Fix the client's method or URL, or add a respx route for it on postpress_mock.router."
+            self._not_the_route(
+                "The mock answers",
+                "Fix the client's method or URL, or add a respx route for it on postpress_mock.router.",
+            )
         ) from None
 
     # -- life cycle ------------------------------------------------------------------------------

@@ -20,9 +20,8 @@ import requests.adapters
 import responses
 
 from pytest_postpress.doubles._http import Action, Headers
-from pytest_postpress.doubles._state import MockState, reconnect_path
-from pytest_postpress.doubles._surface import DoubleSurface
-from pytest_postpress.doubles.httpx_mock import PostpressNotRouted, host_pattern, split_base_url
+from pytest_postpress.doubles._surface import BaseUrlDouble, host_pattern
+from pytest_postpress.doubles.httpx_mock import PostpressNotRouted
 
 __all__ = ["PostpressResponses", "active_requests_mock"]
 
@@ -74,7 +73,7 @@ class _Route(responses.CallbackResponse):
         return f"<postpress reconnect route {self._owner.base_url} (every method)>"
 
 
-class PostpressResponses(DoubleSurface):
+class PostpressResponses(BaseUrlDouble):
     """The reconnect endpoint at ``base_url``, answered as a route of a ``responses.RequestsMock``.
 
     Build it, then :meth:`install` it on an active mock (:meth:`uninstall`
@@ -95,24 +94,10 @@ class PostpressResponses(DoubleSurface):
         accounts: Iterable[str] = (),
         any_account: bool = False,
     ) -> None:
-        scheme, host, port, prefix = split_base_url(base_url)
-        self.state = MockState(api_key=api_key, prefix=prefix, accounts=accounts, any_account=any_account)
-        self.base_url: str = base_url.rstrip("/")
-        self._host = (scheme, host, port)
-        self._origin = f"{scheme}://{f'[{host}]' if ':' in host else host}:{port}"
-        self.url_pattern = host_pattern(scheme, host, port)
+        super().__init__(base_url=base_url, api_key=api_key, accounts=accounts, any_account=any_account)
+        self.url_pattern = host_pattern(self._scheme, *self._host)
         self.route: responses.BaseResponse = _Route(self)
         self.requests_mock: responses.RequestsMock | None = None
-
-    @property
-    def url(self) -> str:
-        """The base URL to give a client (origin plus any path prefix)."""
-        return self.base_url
-
-    def endpoint(self, account_id: str) -> str:
-        """The reconnect URL for ``account_id``, the id percent-encoded as one path segment."""
-        scheme_host = self.base_url[: len(self.base_url) - len(self.state.prefix)]
-        return scheme_host + reconnect_path(self.state.prefix, account_id)
 
     def install(self, requests_mock: responses.RequestsMock) -> None:
         """Add the route to ``requests_mock``'s registry (first, so that it wins over broader user routes)."""
@@ -128,15 +113,6 @@ class PostpressResponses(DoubleSurface):
             registered[:] = [route for route in registered if route is not self.route]
             self.requests_mock = None
 
-    def check_all_routed(self) -> None:
-        """Raise :class:`~pytest_postpress.doubles._state.UnroutedRequestError` if a request was not routed."""
-        __tracebackhide__ = True
-        self.state.check_all_routed(self.who)
-
-    def reset(self) -> None:
-        """Forget calls and forced answers; accounts and settings back to how they were built."""
-        self.state.reset()
-
     def handle(self, request: requests.PreparedRequest) -> tuple[int, list[tuple[str, str]], bytes] | Exception:
         """The ``responses`` callback: ``(status, headers, body)``, or the exception to raise in the client."""
         __tracebackhide__ = True
@@ -147,8 +123,10 @@ class PostpressResponses(DoubleSurface):
         target = (request.path_url or "/").encode("ascii", "surrogateescape")
         headers = Headers((str(name), str(value)) for name, value in request.headers.items())
         body = _body_bytes(request.body)
-        if (parts.scheme, parts.hostname, port) == self._host and (
-            self.state.is_reconnect_route(method, target) or not self.state.assert_all_routed
+        if (
+            (parts.hostname, port) == self._host
+            and parts.scheme == self._scheme
+            and (self.state.is_reconnect_route(method, target) or not self.state.assert_all_routed)
         ):
             reply = self.state.answer(method, target, headers, body, url=url)
             if reply.action is Action.FAIL_CONNECTION:
@@ -160,10 +138,9 @@ class PostpressResponses(DoubleSurface):
             return reply.status, list(reply.headers), reply.body
         self.state.record_unrouted(method, target, headers, body, url=url)
         raise PostpressNotRouted(
-            f"{self.who}: {self.state.describe_request(self.state.calls[-1])} is not the reconnect route.\n"
-            f"It answers {self.state.route_description()} on {self._origin}"
-            f"{' (base URL ' + self.base_url + ')' if self.state.prefix else ''}.\n"
-            "Fix the client's method or URL, or set assert_all_routed = False to answer it 404."
+            self._not_the_route(
+                "It answers", "Fix the client's method or URL, or set assert_all_routed = False to answer it 404."
+            )
         )
 
     def __repr__(self) -> str:

@@ -477,9 +477,13 @@ class MockState:
             forced=forced is not None or preferred is not None,
             received=received,
         )
+        self.record(call)
+        return reply
+
+    def record(self, call: RecordedCall) -> None:
+        """Append ``call`` to the journal (thread-safe: the server answers from one thread per connection)."""
         with self._lock:
             self._calls.append(call)
-        return reply
 
     def record_unrouted(
         self, method: str, target: bytes, headers: Headers, body: bytes, *, url: str, status: int | None = None
@@ -488,8 +492,7 @@ class MockState:
         (``status`` ``None``), or a server refusing a request it cannot read (``status`` sent)."""
         raw_path, _, raw_query = target.partition(b"?")
         call = RecordedCall(method, url, _text(raw_path), _text(raw_query), headers, body, False, None, status)
-        with self._lock:
-            self._calls.append(call)
+        self.record(call)
 
     def _path_id(self, raw_path: bytes) -> tuple[str | None, str | None]:
         """The decoded account id of a reconnect path, or why the path has another shape."""

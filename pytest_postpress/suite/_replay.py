@@ -9,13 +9,14 @@ saying so (:func:`pytest_postpress.suite._har.not_recorded`).
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 
-from pytest_postpress.doubles._http import SECRET_HEADERS, Action, Headers, RecordedCall, Reply
+from pytest_postpress.doubles._http import SECRET_HEADERS, Action, Headers, Reply
 from pytest_postpress.doubles._state import MockState
 from pytest_postpress.doubles.server import PostpressServer
 from pytest_postpress.suite._har import NOT_RECORDED_STATUS, NOT_RECORDED_TYPE, Recording, _scrub_text
-from pytest_postpress.suite.live import _HOP_BY_HOP
+from pytest_postpress.suite.live import _HOP_BY_HOP, record_as_sent
 
 __all__ = ["ReplayServer"]
 
@@ -29,7 +30,7 @@ class _ReplayState(MockState):
         self.current_test = current_test
 
     def answer(self, method: str, target: bytes, headers: Headers, body: bytes, *, url: str) -> Reply:
-        raw_path, _, raw_query = target.partition(b"?")
+        raw_path = target.partition(b"?")[0]
         secrets = {self.api_key, *(value for name, value in headers.raw if name.lower() in SECRET_HEADERS)}
         path = _scrub_text(raw_path.decode("latin-1"), secrets)
         found = self.recording.take(method, path, body, test=self.current_test(), secrets=secrets)
@@ -49,19 +50,9 @@ class _ReplayState(MockState):
         else:
             kept = tuple((name, value) for name, value in found.headers if name.lower() not in _HOP_BY_HOP)
             reply = Reply(found.status, kept, found.content)
-        call = RecordedCall(
-            method=method,
-            url=url,
-            raw_path=raw_path.decode("latin-1"),
-            query=raw_query.decode("latin-1"),
-            headers=headers,
-            content=body,
-            routed=self.is_reconnect_route(method, raw_path),
-            account_id=None,
-            status=reply.status or None,
+        record_as_sent(
+            self, method, target, headers, body, url=url, status=reply.status or None, received=time.monotonic()
         )
-        with self._lock:
-            self._calls.append(call)
         return reply
 
 

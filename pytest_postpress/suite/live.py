@@ -260,6 +260,35 @@ class LiveSession:
             return [exchange for exchange in self.exchanges if exchange.outside_contract]
 
 
+def record_as_sent(
+    state: MockState,
+    method: str,
+    target: bytes,
+    headers: Headers,
+    body: bytes,
+    *,
+    url: str,
+    status: int | None,
+    received: float,
+) -> None:
+    """Record a request that a stand-in for the live API answered (the live proxy, the replay server): path and
+    query read as latin-1, so that the bytes sent come back unchanged in a recording; never an account id."""
+    raw_path, _, raw_query = target.partition(b"?")
+    call = RecordedCall(
+        method=method,
+        url=url,
+        raw_path=raw_path.decode("latin-1"),
+        query=raw_query.decode("latin-1"),
+        headers=headers,
+        content=body,
+        routed=state.is_reconnect_route(method, raw_path),
+        account_id=None,
+        status=status,
+        received=received,
+    )
+    state.record(call)
+
+
 class _ForwardingState(MockState):
     """The brain of :class:`LiveProxy`: forward each request upstream and record it like a double does."""
 
@@ -269,7 +298,6 @@ class _ForwardingState(MockState):
 
     def answer(self, method: str, target: bytes, headers: Headers, body: bytes, *, url: str) -> Reply:
         received = time.monotonic()
-        raw_path, _, raw_query = target.partition(b"?")
         status: int | None = None
         try:
             response, _ = self.session.send(method, target.decode("latin-1"), headers.raw, body)
@@ -290,20 +318,7 @@ class _ForwardingState(MockState):
                 "detail": type(error).__name__,
             }
             reply = Reply(502, (("Content-Type", "application/json"),), json.dumps(detail).encode())
-        call = RecordedCall(
-            method=method,
-            url=url,
-            raw_path=raw_path.decode("latin-1"),
-            query=raw_query.decode("latin-1"),
-            headers=headers,
-            content=body,
-            routed=self.is_reconnect_route(method, raw_path),
-            account_id=None,
-            status=status,
-            received=received,
-        )
-        with self._lock:
-            self._calls.append(call)
+        record_as_sent(self, method, target, headers, body, url=url, status=status, received=received)
         return reply
 
 

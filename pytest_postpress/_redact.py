@@ -34,6 +34,7 @@ __all__ = [
     "SHORT",
     "Redacted",
     "Scrubber",
+    "body_of",
     "clip",
     "json_type",
     "redact",
@@ -172,6 +173,17 @@ def redact(value: Any, key: str | None = None) -> Any:
             return json.dumps(redact(inner), ensure_ascii=False)
         return "&".join(f"{name}={HIDDEN if name in SECRET_FIELDS else sub}" for name, sub in _form_pairs(value))
     return value
+
+
+def body_of(content: bytes) -> Any:
+    """What a body holds, read as JSON whatever its encoding (UTF-8, a BOM, latin-1), else as latin-1 text: to
+    learn its secrets even where a client sent it oddly."""
+    for encoding in ("utf-8-sig", "latin-1"):
+        try:
+            return json.loads(content.decode(encoding))
+        except (UnicodeDecodeError, ValueError):
+            continue
+    return content.decode("latin-1")
 
 
 def redacted_json(value: Any) -> str:

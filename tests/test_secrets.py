@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import inspect
 import json
 import os
 import re
@@ -114,39 +115,8 @@ class Run:
         return {name: content for name, content in self.outputs.items() if "-bodies/" not in name}
 
 
-def planted_body(variant: str) -> dict[str, object]:
-    """A valid body of ``variant`` whose secret fields hold planted values."""
-    from pytest_postpress import samples
-
-    body = samples.sample_body(variant)
-
-    def plant(value: object, name: str | None = None) -> object:
-        if isinstance(value, dict):
-            return {key: plant(sub, key) for key, sub in value.items()}
-        if isinstance(value, list):
-            return [plant(item, name) for item in value]
-        if isinstance(value, str) and name in PASSWORDS:
-            return PASSWORDS[name]
-        return value
-
-    planted = plant(body)
-    assert isinstance(planted, dict)
-    return planted
-
-
-# A client that leaks all it can: the key in the path, the query and an Authorization header; the planted
-# passwords in every secret field it sends; an exception or an answer quoting them in every spelling, long
-# enough to be clipped.
-LEAKY = """
-import base64, itertools, json, os, re, sys, urllib.parse
-import httpx, pytest, requests
-from pytest_postpress import ReconnectContract, command_client
-
-PASSWORDS = json.loads(os.environ["PLANT_PASSWORDS"])
-_COUNT = itertools.count()
-
-
-def plant(value, name=None):
+def plant(value: object, name: str | None = None) -> object:
+    """``value`` with each secret field's string replaced by its planted value (the leaky client's too)."""
     if isinstance(value, dict):
         return {key: plant(sub, key) for key, sub in value.items()}
     if isinstance(value, list):
@@ -155,6 +125,31 @@ def plant(value, name=None):
         return PASSWORDS[name]
     return value
 
+
+def planted_body(variant: str) -> dict[str, object]:
+    """A valid body of ``variant`` whose secret fields hold planted values."""
+    from pytest_postpress import samples
+
+    planted = plant(samples.sample_body(variant))
+    assert isinstance(planted, dict)
+    return planted
+
+
+# A client that leaks all it can: the key in the path, the query and an Authorization header; the planted
+# passwords in every secret field it sends; an exception or an answer quoting them in every spelling, long
+# enough to be clipped.
+LEAKY = (
+    """
+import base64, itertools, json, os, re, sys, urllib.parse
+import httpx, pytest, requests
+from pytest_postpress import ReconnectContract, command_client
+
+PASSWORDS = json.loads(os.environ["PLANT_PASSWORDS"])
+_COUNT = itertools.count()
+
+"""
+    + inspect.getsource(plant)
+    + """
 
 def sent_secrets(value, name=None):
     if isinstance(value, dict):
@@ -257,6 +252,7 @@ def test_user_calls_a_command_client(postpress_base_url, postpress_api_key):
     client = command_client(program, base_url=postpress_base_url, api_key=postpress_api_key)
     client("acc_1", plant({"provider": "MAIL", "imap_password": "x", "smtp_password": "y"}))
 """
+)
 
 
 def _select(*classes: str) -> str:

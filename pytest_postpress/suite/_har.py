@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from pytest_postpress._redact import HIDDEN, SECRET_HEADERS, Scrubber
+from pytest_postpress._redact import HIDDEN, SECRET_HEADERS, Scrubber, body_of
 
 if TYPE_CHECKING:
     from pytest_postpress.suite.live import Exchange
@@ -56,20 +56,10 @@ def _json(content: bytes) -> tuple[bool, Any]:
         return False, None
 
 
-def _any_json(content: bytes) -> Any:
-    """The JSON a body holds however it was encoded (a BOM, latin-1), to learn its secrets; ``None`` if none."""
-    for encoding in ("utf-8-sig", "latin-1"):
-        try:
-            return json.loads(content.decode(encoding))
-        except (UnicodeDecodeError, ValueError):
-            continue
-    return None
-
-
 def _scrubber(secrets: Iterable[str] | Scrubber, content: bytes = b"") -> Scrubber:
     """A scrubber of ``secrets`` (another scrubber's, or strings) and of the secret fields of ``content``."""
     scrubber = secrets.child() if isinstance(secrets, Scrubber) else Scrubber(secrets)
-    scrubber.add_body(_any_json(content))
+    scrubber.add_body(body_of(content))
     return scrubber
 
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from pytest_postpress._redact import HIDDEN, SECRET_HEADERS, Scrubber, secret_items
+from pytest_postpress._redact import HIDDEN, SECRET_HEADERS, Scrubber, body_of, secret_items
 
 if TYPE_CHECKING:
     from pytest_postpress.suite.live import Exchange
@@ -50,19 +50,9 @@ def _with_key(text: str, api_key: str, scrubber: Scrubber) -> str:
     return shlex.quote(scrubber.text(text))
 
 
-def _json_of(content: bytes) -> object:
-    """What the body holds, read as JSON whatever its encoding (a BOM, latin-1), else its text."""
-    for encoding in ("utf-8-sig", "latin-1"):
-        try:
-            return json.loads(content.decode(encoding))
-        except (UnicodeDecodeError, ValueError):
-            continue
-    return content.decode("latin-1")
-
-
 def _same_json(content: bytes, path: Path) -> bool:
     try:
-        return bool(_json_of(content) == json.loads(path.read_text(encoding="utf-8")))
+        return bool(body_of(content) == json.loads(path.read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError, ValueError):
         return False
 
@@ -136,7 +126,7 @@ def _body(exchange: Exchange, api_key: str, bodies: Path, reconnect_body: Path |
     if reconnect_body is not None and _same_json(content, reconnect_body):
         return ["--data-binary", shlex.quote("@" + str(reconnect_body))]
     secrets = scrubber.child()
-    secrets.add_body(_json_of(content))
+    secrets.add_body(body_of(content))
     if secrets.scrub_bytes(content) == content:
         return ["--data-binary", shlex.quote(secrets.decoded(content))]
     fills = {**reconnect_fills(reconnect_body), api_key: ENV_KEY} if api_key else reconnect_fills(reconnect_body)

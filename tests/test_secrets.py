@@ -673,3 +673,39 @@ def test_short_secrets_are_hidden_too() -> None:
     scrubber = Scrubber([SHORT_KEY])
     assert scrubber.short == [SHORT_KEY]
     assert scrubber.text(f"key={SHORT_KEY}; cut at {SHORT_KEY[:2]}...") == f"key={HIDDEN}; cut at {HIDDEN}..."
+
+
+def test_a_recording_hides_the_secrets_of_a_body_in_any_encoding() -> None:
+    """Leak 2: a body with a BOM, or in latin-1, is recorded with its secrets hidden (text or base64)."""
+    from pytest_postpress.suite._har import hide_body
+
+    body = {"provider": "LINKEDIN", "username": "anna@acme.com", "password": PASSWORDS["password"]}
+    scrubber = Scrubber([LONG_KEY])
+    for content in (
+        b"\xef\xbb\xbf" + json.dumps(body, ensure_ascii=False).encode("utf-8"),
+        json.dumps(body, ensure_ascii=False).encode("latin-1"),
+    ):
+        text, encoding = hide_body(content, scrubber)
+        written = base64.b64decode(text) if encoding == "base64" else text.encode("utf-8")
+        assert HIDDEN.encode() in written
+        assert hunt({"post data": written, "as written": text.encode()}) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [["password", PASSWORDS["password"]], ["provider", "LINKEDIN"]],
+        json.dumps({"provider": "MAIL", "imap_password": PASSWORDS["imap_password"]}),
+        "provider=LINKEDIN&password=" + urllib.parse.quote(PASSWORDS["password"]),
+    ],
+    ids=["list-of-pairs", "json-string", "form-string"],
+)
+def test_bodies_of_any_shape_are_shown_with_their_secrets_hidden(body: object) -> None:
+    """Leak 10: "with the body (secrets hidden)" and "failing input (secrets hidden)" of a body that is not an
+    object."""
+    from pytest_postpress._redact import redacted_json
+
+    assert secret_values(body)
+    shown = redacted_json(body)
+    assert HIDDEN in shown
+    assert hunt({"shown": shown.encode()}) == []

@@ -21,14 +21,16 @@ CONTRACT = {
     "errors",
     "_redact",
     "_settings",
+    "_version",
 }
-# What each layer may import of ours (by the first component under pytest_postpress; "" is the package root).
+# What each layer may import of ours (by the first component under pytest_postpress; "" is a name of the package
+# root, such as `from pytest_postpress import __version__`: only the top, the plugin and the command line, may).
 ALLOWED = {
-    "contract": CONTRACT | {""},
-    "_keys": CONTRACT | {""},
-    "strategies": CONTRACT | {"", "strategies"},
-    "doubles": CONTRACT | {"", "doubles"},
-    "suite": CONTRACT | {"", "_keys", "strategies", "doubles", "suite"},
+    "contract": CONTRACT,
+    "_keys": CONTRACT,
+    "strategies": CONTRACT | {"strategies"},
+    "doubles": CONTRACT | {"doubles"},
+    "suite": CONTRACT | {"_keys", "strategies", "doubles", "suite"},
     "plugin": CONTRACT | {"", "_keys", "strategies", "doubles", "suite", "plugin"},
     "__main__": CONTRACT | {"", "doubles"},
 }
@@ -64,13 +66,13 @@ def _imports(module: str, path: Path) -> list[str]:
                 target = ".".join([*base, node.module] if node.module else base)
             else:
                 target = node.module or ""
-            names.append(target)
-            # `from pytest_postpress import strategies` imports a subpackage: count it as such.
-            names.extend(
-                f"{target}.{alias.name}"
-                for alias in node.names
-                if target == "pytest_postpress" and _is_module(alias.name)
-            )
+            if target != "pytest_postpress":
+                names.append(target)
+                continue
+            # `from pytest_postpress import strategies` imports a subpackage: count it as such; any other name
+            # (`__version__`, `ReconnectContract`) is a name of the package root.
+            for alias in node.names:
+                names.append(f"{target}.{alias.name}" if _is_module(alias.name) else target)
     return names
 
 
@@ -125,6 +127,21 @@ def test_the_package_never_imports_the_top_level_strategies() -> None:
         if any(name == "strategies" or name.startswith("strategies.") for name in _imports(module, path))
     ]
     assert not offenders, f"{offenders} import the top-level 'strategies'; use pytest_postpress.strategies"
+
+
+def test_no_layer_below_the_plugin_imports_a_name_of_the_package_root(tmp_path: Path) -> None:
+    below = [layer for layer in ALLOWED if layer not in {"plugin", "__main__"}]
+    assert below, ALLOWED
+    assert all("" not in ALLOWED[layer] for layer in below)
+    # The check sees such an import (the arrow back up that `from pytest_postpress import __version__` once was),
+    # and tells it apart from importing a submodule through the root.
+    bad = tmp_path / "bad.py"
+    bad.write_text("from pytest_postpress import __version__, catalog\n", encoding="utf-8")
+    seen = _imports("pytest_postpress.doubles.bad", bad)
+    assert seen == ["pytest_postpress", "pytest_postpress.catalog"]
+    assert _ours(seen[0]) == ""
+    assert _ours(seen[0]) not in ALLOWED["doubles"]
+    assert _ours(seen[1]) in ALLOWED["doubles"]
 
 
 def test_the_check_itself_can_fail(tmp_path: Path) -> None:

@@ -25,8 +25,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final, Protocol
 
-from pytest_postpress import __version__, catalog
+from pytest_postpress import catalog
 from pytest_postpress._redact import clip
+from pytest_postpress._version import __version__
 from pytest_postpress.doubles._http import (
     JSON_HEADERS,
     SECRET_HEADERS,

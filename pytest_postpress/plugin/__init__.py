@@ -273,7 +273,7 @@ class _ResultsCollector:
 def _report_meta(config: pytest.Config) -> dict[str, Any]:
     import hypothesis
 
-    from pytest_postpress import __version__
+    from pytest_postpress._version import __version__
 
     settings = settings_of(config)
     seed = config.getoption("hypothesis_seed", None)

@@ -116,7 +116,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if workeroutput is not None:
         workeroutput[_HAR_OUTPUT] = recorder.entries
         return
-    from pytest_postpress import __version__
+    from pytest_postpress._version import __version__
     from pytest_postpress.suite._har import har_document, write_har
 
     settings = settings_of(config)

@@ -22,6 +22,7 @@ CONTRACT = {
     "_redact",
     "_settings",
     "_version",
+    "_compat",
 }
 # What each layer may import of ours (by the first component under pytest_postpress; "" is a name of the package
 # root, such as `from pytest_postpress import __version__`: only the top, the plugin and the command line, may).

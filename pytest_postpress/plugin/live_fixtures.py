@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_postpress._compat import basetemp
 from pytest_postpress._keys import settings_of
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         record = Path(settings.record)
         bodies = record.with_name(record.stem + "-bodies")
     else:
-        bodies = item.config._tmp_path_factory.getbasetemp() / "postpress-bodies"  # type: ignore[attr-defined]
+        bodies = basetemp(item.config) / "postpress-bodies"
     lines = curl_lines(exchanges, api_key=settings.api_key, bodies=bodies, reconnect_body=settings.reconnect_body)
     text = f"reproduce with (the key from ${ENV_KEY}):\n" + "\n".join(f"  {line}" for line in lines)
     if isinstance(report.longrepr, str):

@@ -25,6 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, reproduce_failure, seed, settings
 from hypothesis import strategies as st
 
+from pytest_postpress._compat import key_hypothesis_test
 from pytest_postpress._keys import FUZZ_BUDGET_KEY, SEED_KEY, settings_of
 from pytest_postpress._redact import redacted_json
 from pytest_postpress.errors import CommandFailed
@@ -121,7 +122,7 @@ def run_fuzz(
         # Every check of every client class builds the same inner function, so Hypothesis would file their
         # failures under one example-database key, and one client's pass would evict another's saved failure.
         # Key them by node id, as Hypothesis's own pytest plugin does for parametrized tests.
-        test.hypothesis.inner_test._hypothesis_internal_add_digest = request.node.nodeid.encode()
+        key_hypothesis_test(test, request.node.nodeid.encode())
         return test
 
     explicit = True

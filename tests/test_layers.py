@@ -153,3 +153,38 @@ def test_the_check_itself_can_fail(tmp_path: Path) -> None:
     bad.write_text("def f():\n    from pytest_postpress.plugin import fixtures\n", encoding="utf-8")
     assert "pytest_postpress.plugin" in _imports("pytest_postpress.doubles.bad", bad)
     assert _ours("pytest_postpress.plugin") not in ALLOWED["doubles"]
+
+
+def _hook_wrappers(path: Path) -> list[str]:
+    """The hooks a module implements as wrappers (`@pytest.hookimpl(wrapper=True)` or `hookwrapper=True`)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.FunctionDef) or not node.name.startswith("pytest_"):
+            continue
+        for decorator in node.decorator_list:
+            if isinstance(decorator, ast.Call) and any(
+                keyword.arg in {"wrapper", "hookwrapper"} for keyword in decorator.keywords
+            ):
+                found.append(node.name)
+    return found
+
+
+def test_each_hook_wrapper_lives_in_one_place() -> None:
+    # Wrappers of one hook in several modules run in an order set by registration and tryfirst: one place each.
+    places: dict[str, list[str]] = {}
+    for module, path in MODULES:
+        for hook in _hook_wrappers(path):
+            places.setdefault(hook, []).append(module)
+    assert "pytest_runtest_makereport" in places, places
+    twice = {hook: modules for hook, modules in places.items() if len(modules) > 1}
+    assert not twice, f"hook wrappers written in more than one place: {twice}"
+
+
+def test_the_hook_wrapper_check_can_fail(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "import pytest\n\n@pytest.hookimpl(wrapper=True, tryfirst=True)\ndef pytest_runtest_makereport(item, call):\n"
+        "    return (yield)\n",
+        encoding="utf-8",
+    )
+    assert _hook_wrappers(bad) == ["pytest_runtest_makereport"]

@@ -28,6 +28,7 @@ from pytest_postpress.plugin import live_fixtures as _live_fixtures
 from pytest_postpress.plugin import profiles as _profiles  # noqa: F401 - registers the postpress-* Hypothesis profiles
 from pytest_postpress.suite import _results
 from pytest_postpress.suite._identity import ErrorIdentity, default_error_identity
+from pytest_postpress.suite._record import add_record
 
 pytest_plugins = ["pytest_postpress.plugin.fixtures", "pytest_postpress.plugin.live_fixtures"]
 
@@ -220,12 +221,6 @@ def _problem_text(error: BaseException, config: pytest.Config) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-def _client_of(item: pytest.Item) -> str:
-    parent = item.parent
-    module = getattr(item, "module", None)
-    return parent.name if isinstance(parent, pytest.Class) else str(getattr(module, "__name__", item.nodeid))
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     """Report a contract violation as its message alone: no traceback, so no internals or arguments shown.
@@ -240,8 +235,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     """
     contract = call.when == "setup" and item.get_closest_marker("postpress_contract") is not None
     if contract and not any(key == _results.PROPERTY for key, _ in item.user_properties):
-        record = {"client": _client_of(item), "check": item.name.removeprefix("test_"), "examples": 0}
-        item.user_properties.append((_results.PROPERTY, record))
+        add_record(item, examples=0)
     report = yield
     _fixtures.remember_report(item, report)
     if call.excinfo is not None and report.failed:

@@ -9,17 +9,21 @@ from __future__ import annotations
 import json
 import re
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
 
 from pytest_postpress import catalog
 from pytest_postpress._redact import secret_values
 from pytest_postpress._redact import show as _show
+from pytest_postpress.doubles._http import RecordedCall
 from pytest_postpress.errors import ContractViolation
 from pytest_postpress.suite._identity import ErrorIdentity
 from pytest_postpress.suite._none import none_fields, without_none_fields
 from pytest_postpress.validation import validate_reconnect_body
+
+if TYPE_CHECKING:
+    from pytest_postpress.suite.live import Exchange, LiveSession
 
 _UNRESERVED_SEGMENT = re.compile(r"(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+")
 RULE_23 = "rule 23, see: python -m pytest_postpress rules 23"
@@ -60,31 +64,30 @@ def _encoding_fix(account_id: str, segment: str) -> str:
     )
 
 
-def answer_name(call: Any) -> str:
+def answer_name(call: RecordedCall) -> str:
     """What a recorded request was answered: ``"503"``, or ``"no answer"`` (dropped connection or timeout)."""
-    status = getattr(call, "status", None)
-    return "no answer" if status is None else str(status)
+    return "no answer" if call.status is None else str(call.status)
 
 
-def retried_after(call: Any) -> bool:
+def retried_after(call: RecordedCall) -> bool:
     """Whether a client may resend after the answer ``call`` got (rule 23; by status: every documented error
     of 407, 408, 502, 503 and 504 is retryable, so the type need not be read)."""
-    return catalog.is_retryable(getattr(call, "status", None))
+    return catalog.is_retryable(call.status)
 
 
-def _header(call: Any, name: str) -> str | None:
+def _header(call: RecordedCall, name: str) -> str | None:
     for key, value in call.headers.items():
         if key.lower() == name:
             return str(value)
     return None
 
 
-def attempt_difference(first: Any, other: Any) -> str | None:
+def attempt_difference(first: RecordedCall, other: RecordedCall) -> str | None:
     """How a retry differs from the first attempt (method, raw path, X-API-KEY, body as JSON), or ``None``."""
     if other.method != first.method:
         return f"sent {other.method} instead of {first.method}"
-    first_target = (str(first.raw_path), str(getattr(first, "query", "")))
-    other_target = (str(other.raw_path), str(getattr(other, "query", "")))
+    first_target = (first.raw_path, first.query)
+    other_target = (other.raw_path, other.query)
     if other_target != first_target:
         return f"sent the path {other.raw_path!r} instead of {first.raw_path!r}"
     first_key, other_key = _header(first, "x-api-key"), _header(other, "x-api-key")
@@ -242,7 +245,7 @@ class Outcome:
 
     result: Any = None
     error: BaseException | None = None
-    calls: list[Any] = field(default_factory=list)
+    calls: list[RecordedCall] = field(default_factory=list)
 
     @property
     def raised(self) -> bool:
@@ -286,7 +289,11 @@ class Assertions:
                 message = message.replace(secret, "<hidden>")
         raise ContractViolation(message)
 
-    def one_call(self, outcome: Outcome, *, allow_refusal: bool = False) -> Any | None:
+    @overload
+    def one_call(self, outcome: Outcome, *, allow_refusal: Literal[False] = False) -> RecordedCall: ...
+    @overload
+    def one_call(self, outcome: Outcome, *, allow_refusal: bool) -> RecordedCall | None: ...
+    def one_call(self, outcome: Outcome, *, allow_refusal: bool = False) -> RecordedCall | None:
         """The request the client sent for one reconnect (its first attempt), after checking its retries.
 
         Rule 23: the client may resend after a retryable answer (407, 408, 502, 503, 504, a dropped
@@ -336,11 +343,11 @@ class Assertions:
         return first
 
     # 1. request line ---------------------------------------------------------------------------------
-    def request_line(self, call: Any, account_id: str) -> None:
+    def request_line(self, call: RecordedCall, account_id: str) -> None:
         prefix = urllib.parse.urlsplit(self.base_url).path.rstrip("/") + "/v1/accounts/"
         expected = prefix + urllib.parse.quote(account_id, safe="")
         path = str(call.raw_path)
-        query = str(getattr(call, "query", ""))
+        query = call.query
         raw = path + ("?" + query if query else "")
         if call.method != "POST":
             self.fail("method POST", f"sent {call.method} {raw}", "use POST for the reconnect endpoint")
@@ -392,9 +399,9 @@ class Assertions:
         )
 
     # 2. authentication -------------------------------------------------------------------------------
-    def authentication(self, call: Any) -> None:
+    def authentication(self, call: RecordedCall) -> None:
         headers = {name.lower(): value for name, value in call.headers.items()}
-        raw = str(call.raw_path) + "?" + str(getattr(call, "query", ""))
+        raw = call.raw_path + "?" + call.query
         if self.api_key and (self.api_key in raw or urllib.parse.quote(self.api_key, safe="") in raw):
             self.fail(
                 "the API key in the X-API-KEY header only",
@@ -442,7 +449,7 @@ class Assertions:
             self.fail("X-API-KEY to equal the configured key (postpress_api_key)", observed, fix)
 
     # 3. body -----------------------------------------------------------------------------------------
-    def body(self, call: Any, body: Any) -> None:
+    def body(self, call: RecordedCall, body: Any) -> None:
         headers = {name.lower(): value for name, value in call.headers.items()}
         content_type = headers.get("content-type")
         media = (content_type or "").split(";")[0].strip().lower()
@@ -475,7 +482,9 @@ class Assertions:
         if violations and not validate_reconnect_body(expected):
             self.fail("a valid body", f"sent an invalid body: {violations[0]}", "send the caller's body unchanged")
 
-    def invalid_body_sent(self, outcome: Outcome, call: Any, body: Any, status: int, type_: str, what: str) -> None:
+    def invalid_body_sent(
+        self, outcome: Outcome, call: RecordedCall, body: Any, status: int, type_: str, what: str
+    ) -> None:
         """An invalid body went out: it must be the caller's, and the server's 400 must be raised.
 
         Rule 24: a ``null`` body (the caller passed ``None``) may also go out as no body at all (``json=None``
@@ -595,3 +604,130 @@ class Assertions:
                 fix,
             )
         return (found_status, found_type)
+
+    # robustness: an exception for an answer outside the documentation -------------------------------
+    def raised(self, outcome: Outcome, status: int | None, what: str, *, received_type: str | None = None) -> None:
+        """The client must have raised, telling ``status`` (and no type but ``received_type``) where one was
+        received."""
+        if not outcome.raised:
+            self.fail(
+                f"an exception for {what}",
+                f"reported success ({_show(outcome.result, None)})",
+                "raise on anything but a documented 201 body; never report success for an unreadable answer",
+            )
+        if status is None:
+            return
+        assert outcome.error is not None
+        identity = self.identity(outcome.error)
+        if identity is None or identity[0] != status:
+            self.fail(
+                f"the raised error to tell the HTTP status {status} ({what})",
+                f"raised {_describe_error(outcome.error)}, identified as {identity!r}",
+                "keep the HTTP status received on the exception even when the body is not a documented "
+                "envelope (rule 21, see: python -m pytest_postpress rules 21)",
+            )
+        if identity[1] is not None and identity[1] != received_type:
+            received = f"the type {received_type!r}" if received_type is not None else "no type"
+            self.fail(
+                f"the raised error to tell what was received ({what}: status {status}, {received})",
+                f"raised {_describe_error(outcome.error)}, identified as {identity!r}",
+                "report the envelope's type as received, or none when the answer had none; never make one up",
+            )
+
+    # a stalled server: the client gives up in the time it declares ------------------------------------
+    def gave_up_in_time(self, outcome: Outcome, elapsed: float, *, timeout: float, attempts: int, slack: float) -> None:
+        """The client sent its request to a server that holds its answer, and raised within ``attempts`` times
+        its declared ``timeout`` (plus ``slack`` each)."""
+        limit = attempts * (timeout + slack)
+        if not outcome.calls:
+            observed = f"raised {_describe_error(outcome.error)}" if outcome.error is not None else "returned"
+            self.fail(
+                "a request to the server (which then holds its answer)",
+                f"sent nothing and {observed}",
+                "send the request; do not validate or refuse a documented-valid call",
+            )
+        if elapsed > limit:
+            self.fail(
+                f"giving up within {limit:g}s when the server does not answer ({attempts} attempt(s) of the declared "
+                f"postpress_client_timeout {timeout:g}s, {slack:g}s slack each)",
+                f"was still waiting after {elapsed:.1f}s, over {len(outcome.calls)} request(s)",
+                "build the HTTP client with a timeout (httpx.Client(timeout=...), requests' timeout=...) equal to "
+                "the one postpress_client_timeout declares; never wait forever",
+            )
+        if not outcome.raised:
+            self.fail(
+                "an exception when the server does not answer in time",
+                f"reported success ({_show(outcome.result, None)})",
+                "raise the timeout (or your own error wrapping it); never report success without an answer",
+            )
+
+    # live-safe checks: what the server answers (the live server with --postpress-live) ----------------
+    def budget_left(self, direct: LiveSession) -> None:
+        """Live mode: the request budget (``--postpress-max-requests``) is not spent."""
+        if direct.spent:
+            self.fail("a request budget for live mode", direct.budget_message(), "raise --postpress-max-requests")
+
+    def answers_documented(
+        self,
+        direct: LiveSession,
+        exchanges: Sequence[Exchange],
+        *,
+        missing: Sequence[str],
+        outside: Sequence[Mapping[str, Any]],
+    ) -> None:
+        """Every answer of this check came from the server (``missing``: the requests a replay's recording does
+        not cover) and is documented (``outside``: the summaries of those that are not); a request left
+        unanswered because the budget ran out fails too."""
+        if any(exchange.status is None for exchange in exchanges):
+            self.budget_left(direct)
+        if missing:
+            self.fail(
+                "the recording to cover every request of this check (--postpress-replay)",
+                f"(replay) sent a request the recording does not cover: {missing[0]}",
+                "record again against staging with --postpress-live --postpress-record PATH (the client or the "
+                "suite now sends a request that the recorded run did not)",
+            )
+        if outside:
+            first = outside[0]
+            self.fail(
+                "every response of the server to be documented",
+                f"received, for {first['request']}, status {first['status']}: {'; '.join(first['violations'])}",
+                "this is drift between the server and the documentation: report it to the API owners",
+            )
+
+    def missing_key_refused(self, exchange: Exchange) -> None:
+        """The server answers a request without X-API-KEY 401 errors/invalid_credentials."""
+        found = (exchange.status, exchange.body.get("type") if isinstance(exchange.body, dict) else None)
+        if found != (401, "errors/invalid_credentials"):
+            self.fail(
+                "401 errors/invalid_credentials for a request without X-API-KEY",
+                f"(the server) answered {found[0]} {found[1]}",
+                "the server must authenticate before anything else (rule 22, see: python -m pytest_postpress rules 22)",
+            )
+
+    def hostile_id_refused(self, exchange: Exchange, account_id: str) -> None:
+        """The server answers a hostile id, sent as one encoded segment, with a 4xx, never a 5xx."""
+        if exchange.status is None or not 400 <= exchange.status < 500:
+            self.fail(
+                f"a documented 4xx for the id {account_id!r} sent as one encoded segment",
+                f"(the server) answered {exchange.status}",
+                "the server must reject unknown or malformed ids with a 4xx (404 errors/resource_not_found)",
+            )
+
+    def unknown_account(self, outcome: Outcome) -> None:
+        """The client raises a documented 404 for an account that does not exist."""
+        _, type_ = self.raised_with(outcome, 404, None, "an unknown account")
+        if type_ is not None and type_ not in catalog.types_for_status(404):
+            self.fail(
+                f"a documented 404 type ({', '.join(catalog.types_for_status(404))})",
+                f"raised an error identified as (404, {type_!r})",
+                "surface the envelope's type as received",
+            )
+
+    def reconnected(self, outcome: Outcome, exchanges: Sequence[Exchange]) -> None:
+        """A real reconnect got a 201 from the server, and the client reports its account id."""
+        answered = [e for e in exchanges if e.status == 201 and isinstance(e.body, dict)]
+        if not answered:
+            statuses = [e.status for e in exchanges]
+            self.fail("201 for a real reconnect", f"got the answers {statuses}", "check the body file")
+        self.success(outcome, str(answered[-1].body.get("account_id")))

@@ -18,7 +18,7 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
@@ -101,6 +101,7 @@ OPTIONS: Final[tuple[Option, ...]] = (
 )
 
 _BY_NAME: Final = {option.name: option for option in OPTIONS}
+_T = TypeVar("_T")
 re_reproduce: Final = re.compile(r"[0-9][0-9.]*:[A-Za-z0-9+/=]+")
 _TRUE: Final = {"1", "true", "yes", "on"}
 _FALSE: Final = {"", "0", "false", "no", "off"}
@@ -113,11 +114,77 @@ class Settings:
     values: Mapping[str, Any]
     sources: Mapping[str, str] = field(default_factory=dict)
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self.values[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    # One typed property per option (a test keeps them in step with OPTIONS), so mypy checks every read.
+    @property
+    def base_url(self) -> str:
+        return self._get("base_url", str)
+
+    @property
+    def api_key(self) -> str:
+        return self._get("api_key", str)
+
+    @property
+    def account_id(self) -> str:
+        return self._get("account_id", str)
+
+    @property
+    def transport(self) -> str:
+        return self._get("transport", str)
+
+    @property
+    def live(self) -> bool:
+        return self._get("live", bool)
+
+    @property
+    def allow_production(self) -> bool:
+        return self._get("allow_production", bool)
+
+    @property
+    def reconnect_body(self) -> Path | None:
+        return self._get_optional("reconnect_body", Path)
+
+    @property
+    def max_requests(self) -> int:
+        return self._get("max_requests", int)
+
+    @property
+    def timeout(self) -> float:
+        return self._get("timeout", float)
+
+    @property
+    def retries(self) -> int:
+        return self._get("retries", int)
+
+    @property
+    def fuzz_seconds(self) -> float | None:
+        return self._get_optional("fuzz_seconds", float)
+
+    @property
+    def report(self) -> Path | None:
+        return self._get_optional("report", Path)
+
+    @property
+    def reproduce(self) -> str | None:
+        return self._get_optional("reproduce", str)
+
+    @property
+    def record(self) -> Path | None:
+        return self._get_optional("record", Path)
+
+    @property
+    def replay(self) -> Path | None:
+        return self._get_optional("replay", Path)
+
+    def _get_optional(self, name: str, kind: type[_T]) -> _T | None:
+        return None if self.values[name] is None else self._get(name, kind)
+
+    def _get(self, name: str, kind: type[_T]) -> _T:
+        value = self.values[name]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind):
+            raise TypeError(f"setting {name} holds a {type(value).__name__} where {kind.__name__} is expected")
+        return value
 
     def source(self, name: str) -> str:
         """Where the value of setting ``name`` came from, in words."""

@@ -121,7 +121,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     from pytest_postpress.suite._har import har_document, write_har
 
     settings = settings_of(config)
-    path = Path(settings.record)
+    path = settings.record
+    assert path is not None  # a recorder is made with --postpress-record only
     write_har(path, har_document(recorder.entries, base_url=settings.base_url, version=__version__))
     running.written, running.recorded = str(path), len(recorder.entries)
 

@@ -18,7 +18,7 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
@@ -107,6 +107,27 @@ _TRUE: Final = {"1", "true", "yes", "on"}
 _FALSE: Final = {"", "0", "false", "no", "off"}
 
 
+class _Read(Generic[_T]):
+    """A typed read of one resolved setting (a descriptor named after its option)."""
+
+    def __init__(self, kind: type[_T]) -> None:
+        self.kind = kind
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, settings: Settings, owner: type | None = None) -> _T:
+        return settings._get(self.name, self.kind)
+
+
+class _ReadOptional(_Read[_T]):
+    """A typed read of a setting that is ``None`` when not given."""
+
+    def __get__(self, settings: Settings, owner: type | None = None) -> _T | None:  # type: ignore[override]
+        return None if settings.values[self.name] is None else settings._get(self.name, self.kind)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Resolved settings; ``sources[name]`` says where each value came from."""
@@ -114,69 +135,22 @@ class Settings:
     values: Mapping[str, Any]
     sources: Mapping[str, str] = field(default_factory=dict)
 
-    # One typed property per option (a test keeps them in step with OPTIONS), so mypy checks every read.
-    @property
-    def base_url(self) -> str:
-        return self._get("base_url", str)
-
-    @property
-    def api_key(self) -> str:
-        return self._get("api_key", str)
-
-    @property
-    def account_id(self) -> str:
-        return self._get("account_id", str)
-
-    @property
-    def transport(self) -> str:
-        return self._get("transport", str)
-
-    @property
-    def live(self) -> bool:
-        return self._get("live", bool)
-
-    @property
-    def allow_production(self) -> bool:
-        return self._get("allow_production", bool)
-
-    @property
-    def reconnect_body(self) -> Path | None:
-        return self._get_optional("reconnect_body", Path)
-
-    @property
-    def max_requests(self) -> int:
-        return self._get("max_requests", int)
-
-    @property
-    def timeout(self) -> float:
-        return self._get("timeout", float)
-
-    @property
-    def retries(self) -> int:
-        return self._get("retries", int)
-
-    @property
-    def fuzz_seconds(self) -> float | None:
-        return self._get_optional("fuzz_seconds", float)
-
-    @property
-    def report(self) -> Path | None:
-        return self._get_optional("report", Path)
-
-    @property
-    def reproduce(self) -> str | None:
-        return self._get_optional("reproduce", str)
-
-    @property
-    def record(self) -> Path | None:
-        return self._get_optional("record", Path)
-
-    @property
-    def replay(self) -> Path | None:
-        return self._get_optional("replay", Path)
-
-    def _get_optional(self, name: str, kind: type[_T]) -> _T | None:
-        return None if self.values[name] is None else self._get(name, kind)
+    # One typed read per option (a test keeps them in step with OPTIONS), so mypy checks every read.
+    base_url = _Read(str)
+    api_key = _Read(str)
+    account_id = _Read(str)
+    transport = _Read(str)  # one of the option's choices
+    live = _Read(bool)
+    allow_production = _Read(bool)
+    reconnect_body = _ReadOptional(Path)
+    max_requests = _Read(int)
+    timeout = _Read(float)
+    retries = _Read(int)
+    fuzz_seconds = _ReadOptional(float)
+    report = _ReadOptional(Path)
+    reproduce = _ReadOptional(str)
+    record = _ReadOptional(Path)
+    replay = _ReadOptional(Path)
 
     def _get(self, name: str, kind: type[_T]) -> _T:
         value = self.values[name]

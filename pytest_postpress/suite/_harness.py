@@ -8,11 +8,12 @@ import json
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, Unpack
 
 import pytest
+from hypothesis import strategies as st
 
 from pytest_postpress import catalog
 from pytest_postpress.doubles._http import RecordedCall
@@ -21,6 +22,7 @@ from pytest_postpress.doubles.server import PostpressServer
 from pytest_postpress.errors import CommandFailed
 from pytest_postpress.samples import sample_body
 from pytest_postpress.suite._assertions import Assertions, Outcome, answer_name
+from pytest_postpress.suite._fuzz import run_fuzz
 from pytest_postpress.suite._har import not_recorded
 from pytest_postpress.suite._record import add_record
 from pytest_postpress.suite._results import CheckFields, CheckRecord
@@ -146,6 +148,27 @@ class Harness:
         outcome = self.invoke(sample_body("GOOGLE_OAUTH"))
         self.check.one_call(outcome)  # retries follow rule 23 here too
         self.check.raised(outcome, status, what, received_type=received_type)
+
+    def fuzz(
+        self,
+        strategy: st.SearchStrategy[Any],
+        example: Callable[[Any], None],
+        describe: Callable[[Any], str],
+        first: Sequence[Any] = (),
+        **record: Unpack[CheckFields],
+    ) -> None:
+        """Run ``example`` on values of ``strategy`` (:func:`~pytest_postpress.suite._fuzz.run_fuzz`), ``first``
+        first; the check's record holds how the client is judged and ``record`` (lists ``example`` fills in)."""
+        fields: CheckFields = {**self.judged}
+        fields.update(record)
+        run_fuzz(self.request, strategy, example, describe=describe, record=fields, examples=first)
+
+    def expect_raise_on(self, envelope: dict[str, Any], what: str, *, media: str = "application/json") -> None:
+        """Answer ``envelope`` (as ``media``) once, with its status; the client must raise, telling that status
+        and no type but the envelope's."""
+        status, type_ = envelope["status"], envelope["type"]
+        self.double.respond_raw(status, json.dumps(envelope).encode(), headers={"Content-Type": media})
+        self.expect_raise(status, what, received_type=type_)
 
     def invoke_stalled(
         self, server: PostpressServer, body: Any, *, limit: float, slack: float

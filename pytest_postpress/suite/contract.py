@@ -36,7 +36,6 @@ from pytest_postpress.samples import sample_body
 from pytest_postpress.suite import _usage
 from pytest_postpress.suite._assertions import Assertions
 from pytest_postpress.suite._command import CommandClient
-from pytest_postpress.suite._fuzz import run_fuzz
 from pytest_postpress.suite._harness import Harness, LiveRequests
 from pytest_postpress.suite.live import LiveSession
 from pytest_postpress.validation import closest_variant, error_for_violations, validate_reconnect_body
@@ -263,13 +262,7 @@ class ReconnectContract:
             if call is not None:
                 harness.check.request_line(call, account_id)
 
-        run_fuzz(
-            harness.request,
-            strategies.account_ids(),
-            example,
-            describe=lambda value: f"account id {value!r}",
-            record=harness.judged,
-        )
+        harness.fuzz(strategies.account_ids(), example, lambda value: f"account id {value!r}")
         # The dot segments too, on every run: whether the fuzz draws them depends on the profile.
         for dot_segment in _DOT_SEGMENTS:
             example(dot_segment)
@@ -438,12 +431,8 @@ class ReconnectContract:
             if variant is not None and variant not in variants:
                 variants.append(variant)
 
-        run_fuzz(
-            harness.request,
-            strategies.reconnect_bodies(),
-            example,
-            describe=lambda body: f"body {redacted_json(body)}",
-            record={**harness.judged, "variants": variants},
+        harness.fuzz(
+            strategies.reconnect_bodies(), example, lambda body: f"body {redacted_json(body)}", variants=variants
         )
 
     @pytest.mark.postpress_mock_only
@@ -476,14 +465,10 @@ class ReconnectContract:
             what = f"an invalid body ({invalid.mutation})"
             harness.check.invalid_body_sent(outcome, call, invalid.body, expected.status, expected.type, what)
 
-        run_fuzz(
-            harness.request,
-            strategies.invalid_reconnect_bodies(),
-            example,
-            describe=lambda invalid: f"{invalid.mutation} body {redacted_json(invalid.body)}",
-            record={**harness.judged, "mutations": mutations},
-            examples=[_null_field()],
-        )
+        def describe(invalid: strategies.InvalidBody) -> str:
+            return f"{invalid.mutation} body {redacted_json(invalid.body)}"
+
+        harness.fuzz(strategies.invalid_reconnect_bodies(), example, describe, [_null_field()], mutations=mutations)
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_fuzz
@@ -509,13 +494,7 @@ class ReconnectContract:
             else:
                 harness.check.raised_with(outcome, status, body["type"], f"{status} {body['type']}")
 
-        run_fuzz(
-            harness.request,
-            answers,
-            example,
-            describe=lambda answer: f"answer {answer[0]} {json.dumps(answer[1])[:300]}",
-            record=harness.judged,
-        )
+        harness.fuzz(answers, example, lambda answer: f"answer {answer[0]} {json.dumps(answer[1])[:300]}")
 
     # --- 9: robustness outside the documentation (each serves one answer, then expects an exception) ------
     @pytest.mark.postpress_mock_only
@@ -535,25 +514,22 @@ class ReconnectContract:
         """A documented envelope served as application/problem+json: the client raises and tells 409."""
         error = catalog.find_error(409, "errors/already_exists")
         assert error is not None
-        content = json.dumps(error.envelope()).encode()
-        postpress_harness.double.respond_raw(409, content, headers={"Content-Type": "application/problem+json"})
-        postpress_harness.expect_raise(409, "a problem+json 409", received_type="errors/already_exists")
+        postpress_harness.expect_raise_on(error.envelope(), "a problem+json 409", media="application/problem+json")
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_robustness
     def test_robustness_undocumented_status(self, postpress_harness: Harness) -> None:
         """An undocumented status (429) with an envelope: the client raises and tells 429."""
         envelope = {"title": "Too Many Requests", "type": "errors/rate_limited", "status": 429}
-        postpress_harness.double.respond_raw(429, json.dumps(envelope).encode(), headers=_JSON)
-        postpress_harness.expect_raise(429, "an undocumented 429", received_type="errors/rate_limited")
+        postpress_harness.expect_raise_on(envelope, "an undocumented 429")
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_robustness
     def test_robustness_undocumented_type(self, postpress_harness: Harness) -> None:
         """A 403 with an undocumented type: the client raises and tells 403."""
-        envelope = {"title": "Forbidden", "type": "errors/brand_new_reason", "status": 403}
-        postpress_harness.double.respond_raw(403, json.dumps(envelope).encode(), headers=_JSON)
-        postpress_harness.expect_raise(403, "an undocumented type", received_type="errors/brand_new_reason")
+        postpress_harness.expect_raise_on(
+            {"title": "Forbidden", "type": "errors/brand_new_reason", "status": 403}, "an undocumented type"
+        )
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_robustness

@@ -18,6 +18,7 @@ from pytest_postpress._redact import secret_values
 from pytest_postpress._redact import show as _show
 from pytest_postpress.doubles._http import RecordedCall
 from pytest_postpress.errors import ContractViolation
+from pytest_postpress.suite._fixes import DOTS_FIX, content_type_fix, difference_fix, encoding_fix, looks_form_encoded
 from pytest_postpress.suite._identity import ErrorIdentity
 from pytest_postpress.suite._none import none_fields, without_none_fields
 from pytest_postpress.validation import validate_reconnect_body
@@ -28,40 +29,6 @@ if TYPE_CHECKING:
 _UNRESERVED_SEGMENT = re.compile(r"(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+")
 RULE_23 = "rule 23, see: python -m pytest_postpress rules 23"
 _DOT_IDS = frozenset({".", ".."})
-_DOTS_FIX = (
-    "send '.' and '..' as %2E and %2E%2E, or refuse these two ids: urllib.parse.quote() and encodeURIComponent "
-    "leave dots as they are, and the HTTP library then resolves them as dot segments. httpx and node:http send "
-    "%2E as it is; requests turns %2E back into '.', and JavaScript's URL parser and fetch read %2E%2E as '..', "
-    "so a client built on those must refuse them (rule 16, see: python -m pytest_postpress rules 16)"
-)
-# encodeURIComponent leaves these sub-delimiters as they are; RFC 3986 "unreserved" does not include them.
-_JS_KEPT = frozenset("!'()*")
-
-
-def _raw_characters(segment: str) -> set[str]:
-    """The characters of a sent path segment that are neither unreserved nor part of a %XX escape."""
-    return {char for char in re.sub(r"%[0-9A-Fa-f]{2}", "", segment) if not re.fullmatch(r"[A-Za-z0-9._~-]", char)}
-
-
-def _encoding_fix(account_id: str, segment: str) -> str:
-    """How to fix an id that was not encoded as one segment: the call that fixes what this client did."""
-    raw = _raw_characters(segment)
-    if raw and raw <= _JS_KEPT:
-        return (
-            f"encode {''.join(sorted(raw))!r} too: encodeURIComponent leaves !'()* as they are, so replace them "
-            "after it (id => encodeURIComponent(id).replace(/[!'()*]/g, c => '%' + "
-            "c.charCodeAt(0).toString(16).toUpperCase())); in Python urllib.parse.quote(account_id, safe='')"
-        )
-    if "/" in account_id and "/" in segment:
-        return (
-            "encode '/' too: urllib.parse.quote() keeps '/' unless told otherwise, so call "
-            "urllib.parse.quote(account_id, safe=''); in JavaScript use encodeURIComponent, not encodeURI"
-        )
-    return (
-        "percent-encode the id as one segment before building the URL: urllib.parse.quote(account_id, safe='') "
-        "(JavaScript: encodeURIComponent, then '!', \"'\", '(', ')' and '*' as %XX); never put the raw id in a "
-        "URL template or a query parameter"
-    )
 
 
 def answer_name(call: RecordedCall) -> str:
@@ -163,62 +130,6 @@ def first_difference(expected: Any, found: Any, path: str = "", key: str | None 
     if found is None:
         return f"at {where}: expected {_show(expected, key)}, found null (nulled)"
     return f"at {where}: expected {_show(expected, key)}, found {_show(found, key)}"
-
-
-def _looks_form_encoded(content: bytes) -> bool:
-    try:
-        text = content.decode("ascii")
-    except UnicodeDecodeError:
-        return False
-    return bool(text) and re.fullmatch(r"[^=&\s]+=[^&\s]*(?:&[^=&\s]+=[^&\s]*)*", text) is not None
-
-
-def _content_type_fix(media: str, content: bytes) -> str:
-    """How to fix the Content-Type, for what this client sent."""
-    if media == "application/x-www-form-urlencoded" or (not media and _looks_form_encoded(content)):
-        return "send the body as JSON: pass json=body (httpx, requests), not data=body, which form-encodes it"
-    if media.startswith("multipart/"):
-        return "send the body as JSON: pass json=body (httpx, requests), not files= or data="
-    try:
-        json.loads(content.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return "send the body as JSON: pass json=body (httpx, requests), which also sets Content-Type"
-    return (
-        "label the JSON body: add the header Content-Type: application/json (json=body sets it for you; "
-        "content= and data= do not)"
-    )
-
-
-def _difference_fix(expected: Any, sent: Any, difference: str) -> str:
-    """How to fix a body that differs from the caller's, for the kind of difference."""
-    if "field dropped" in difference and isinstance(expected, dict) and isinstance(sent, dict):
-        dropped = difference.split(": field dropped")[0].removeprefix("at ").rsplit("/", 1)[-1]
-        camel = re.sub(r"_([a-z0-9])", lambda match: match.group(1).upper(), dropped)
-        if camel != dropped and _has_key(sent, camel):
-            return (
-                f"do not rename fields: send {dropped!r} as the caller named it (no camelCase alias or "
-                "serialiser; the API's names are snake_case)"
-            )
-        return (
-            "keep every field the caller passed, even empty strings, zeros, false and unknown fields: do not "
-            "filter the body"
-        )
-    if "field added" in difference:
-        return "do not add fields the caller did not pass (no defaults, no nulls for absent fields, no metadata)"
-    if "(nulled)" in difference:
-        return "do not replace values by null: send each value as passed"
-    return (
-        "do not convert values: numbers stay JSON numbers, booleans stay booleans, strings stay strings (no str(), "
-        "no form encoding); send the caller's body as it is"
-    )
-
-
-def _has_key(value: Any, name: str) -> bool:
-    if isinstance(value, dict):
-        return name in value or any(_has_key(sub, name) for sub in value.values())
-    if isinstance(value, list):
-        return any(_has_key(item, name) for item in value)
-    return False
 
 
 def _describe_error(error: BaseException) -> str:
@@ -359,15 +270,15 @@ class Assertions:
             "endpoint)"
         )
         if not path.startswith(prefix):
-            self.fail(f"the path {expected!r}", injected, _encoding_fix(account_id, path[len(prefix) :]))
+            self.fail(f"the path {expected!r}", injected, encoding_fix(account_id, path[len(prefix) :]))
         segment = path[len(prefix) :]
         if query or "/" in segment or "#" in raw:
-            self.fail(f"the path {expected!r} with no query string", injected, _encoding_fix(account_id, segment))
+            self.fail(f"the path {expected!r} with no query string", injected, encoding_fix(account_id, segment))
         if _UNRESERVED_SEGMENT.fullmatch(segment) is None:
             self.fail(
                 f"the id percent-encoded as UTF-8 outside RFC 3986 unreserved characters: {expected!r}",
                 f"sent the path {raw!r}",
-                _encoding_fix(account_id, segment),
+                encoding_fix(account_id, segment),
             )
         try:
             decoded = urllib.parse.unquote(segment, errors="strict")
@@ -395,7 +306,7 @@ class Assertions:
             f"the id {account_id!r} sent as {'%2E' * len(account_id)!r}, or refused before sending",
             f"sent the path {raw!r} for the id {account_id!r}: a dot segment, which URL resolution turns into "
             "another path (a path-injection risk)",
-            _DOTS_FIX,
+            DOTS_FIX,
         )
 
     # 2. authentication -------------------------------------------------------------------------------
@@ -455,11 +366,11 @@ class Assertions:
         media = (content_type or "").split(";")[0].strip().lower()
         if media != "application/json":
             observed = f"sent Content-Type {content_type!r}" if content_type else "sent no Content-Type header"
-            self.fail("Content-Type: application/json", observed, _content_type_fix(media, call.content))
+            self.fail("Content-Type: application/json", observed, content_type_fix(media, call.content))
         try:
             sent = json.loads(call.content.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as error:
-            form = _looks_form_encoded(call.content)
+            form = looks_form_encoded(call.content)
             self.fail(
                 "a UTF-8 JSON body",
                 f"sent a body that is not JSON ({type(error).__name__}"
@@ -476,7 +387,7 @@ class Assertions:
                 "re-typed, nulled or added)"
                 + (" less the fields set to None (postpress_none_means_absent)" if expected != body else ""),
                 f"sent a different body {difference}",
-                self._none_advice(body, sent) or _difference_fix(expected, sent, difference),
+                self._none_advice(body, sent) or difference_fix(expected, sent, difference),
             )
         violations = validate_reconnect_body(sent)
         if violations and not validate_reconnect_body(expected):

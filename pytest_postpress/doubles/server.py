@@ -32,7 +32,7 @@ from pytest_postpress import __version__
 from pytest_postpress._redact import clip
 from pytest_postpress.doubles import _control
 from pytest_postpress.doubles._http import Action, Headers, Reply
-from pytest_postpress.doubles._state import MockState, reconnect_path
+from pytest_postpress.doubles._state import Answerer, MockState, reconnect_path
 from pytest_postpress.doubles._surface import DoubleSurface
 
 __all__ = ["PostpressServer"]
@@ -172,7 +172,7 @@ class _Handler(BaseHTTPRequestHandler):
                 _control.handle(owner, method, target, headers, body, self.client_address) if owner.control else None
             )
             if reply is None:
-                reply = owner.state.answer(method, target, headers, body, url=url)
+                reply = owner.answerer.answer(method, target, headers, body, url=url)
         except Exception as error:  # a bug, or a broken success_account_id callable: say so, never hang
             owner._internal_error(method, target, error)
             self._send_error(500, "errors/unexpected_error", f"postpress mock internal error: {error!r}")
@@ -339,7 +339,9 @@ class PostpressServer(DoubleSurface):
     (e.g. ``/api``).  ``timeout`` is how long a connection may stay silent
     (mid-request: answered 408 and closed; idle keep-alive: closed);
     ``max_hold`` bounds how long :meth:`time_out` holds a request.  ``control=True`` adds the control API
-    of ``serve`` under ``/__postpress/`` (see :mod:`pytest_postpress.doubles._control`).  Use it as
+    of ``serve`` under ``/__postpress/`` (see :mod:`pytest_postpress.doubles._control`).  ``answerer`` is what
+    answers the requests (default: the rule-22 double, :attr:`state`; the live proxy forwards them, the replay
+    server answers from a recording); it records them in its journal, which :attr:`calls` reads.  Use it as
     a context manager, or :meth:`start`/:meth:`stop`.
     """
 
@@ -356,8 +358,13 @@ class PostpressServer(DoubleSurface):
         max_hold: float = 5.0,
         log: IO[str] | None = None,
         control: bool = False,
+        answerer: Answerer | None = None,
     ) -> None:
-        self.state = MockState(api_key=api_key, prefix=prefix, accounts=accounts, any_account=any_account)
+        journal = None if answerer is None else answerer.journal
+        self.state = MockState(
+            api_key=api_key, prefix=prefix, accounts=accounts, any_account=any_account, journal=journal
+        )
+        self.answerer: Final[Answerer] = answerer if answerer is not None else self.state
         if control:
             _control.check_prefix(self.state.prefix)
         self.control = bool(control)

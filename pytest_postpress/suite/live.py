@@ -34,11 +34,11 @@ import httpx
 
 from pytest_postpress import catalog
 from pytest_postpress.doubles._http import Headers, RecordedCall, Reply
-from pytest_postpress.doubles._state import MockState
+from pytest_postpress.doubles._state import Journal, on_reconnect_route
 from pytest_postpress.doubles.server import PostpressServer
 from pytest_postpress.validation import Violation, validate_response
 
-__all__ = ["RETRYABLE", "BudgetSpent", "Exchange", "LiveProxy", "LiveSession"]
+__all__ = ["RETRYABLE", "BudgetSpent", "Exchange", "Forwarder", "LiveProxy", "LiveSession"]
 
 # The documented errors a caller may retry: the catalog's ``retryable`` flag (rule 23, see:
 # python -m pytest_postpress rules 23), the same one the contract suite judges clients by.
@@ -261,7 +261,8 @@ class LiveSession:
 
 
 def record_as_sent(
-    state: MockState,
+    journal: Journal,
+    prefix: str,
     method: str,
     target: bytes,
     headers: Headers,
@@ -281,22 +282,24 @@ def record_as_sent(
         query=raw_query.decode("latin-1"),
         headers=headers,
         content=body,
-        routed=state.is_reconnect_route(method, raw_path),
+        routed=on_reconnect_route(prefix, method, raw_path),
         account_id=None,
         status=status,
         received=received,
     )
-    state.record(call)
+    journal.record(call)
 
 
-class _ForwardingState(MockState):
-    """The brain of :class:`LiveProxy`: forward each request upstream and record it like a double does."""
+class Forwarder:
+    """What answers :class:`LiveProxy`'s requests: each is forwarded upstream through the session and recorded
+    in :attr:`journal` like a double records it."""
 
-    def __init__(self, session: LiveSession, *, api_key: str) -> None:
-        super().__init__(api_key=api_key, prefix=session.prefix, any_account=True)
+    def __init__(self, session: LiveSession) -> None:
         self.session = session
+        self.journal = Journal()
 
     def answer(self, method: str, target: bytes, headers: Headers, body: bytes, *, url: str) -> Reply:
+        """Forward one request and give back staging's answer (or the proxy's own, saying what went wrong)."""
         received = time.monotonic()
         status: int | None = None
         try:
@@ -318,7 +321,9 @@ class _ForwardingState(MockState):
                 "detail": type(error).__name__,
             }
             reply = Reply(502, (("Content-Type", "application/json"),), json.dumps(detail).encode())
-        record_as_sent(self, method, target, headers, body, url=url, status=status, received=received)
+        record_as_sent(
+            self.journal, self.session.prefix, method, target, headers, body, url=url, status=status, received=received
+        )
         return reply
 
 
@@ -333,6 +338,11 @@ class LiveProxy(PostpressServer):
 
     def __init__(self, session: LiveSession, *, api_key: str) -> None:
         # Wait for a slow client at least as long as the live server may take to answer it.
-        super().__init__(api_key=api_key, prefix=session.prefix, any_account=True, timeout=max(5.0, session.timeout))
-        self.state = _ForwardingState(session, api_key=api_key)
+        super().__init__(
+            api_key=api_key,
+            prefix=session.prefix,
+            any_account=True,
+            timeout=max(5.0, session.timeout),
+            answerer=Forwarder(session),
+        )
         self.session = session

@@ -148,7 +148,7 @@ class ReconnectContract:
             # responses patches requests only: the direct session's httpx requests reach the same brain this way.
             import httpx
 
-            from pytest_postpress.doubles.httpx_mock import httpx_reply
+            from pytest_postpress.doubles._httpx import httpx_reply
 
             state = postpress_double.state
             transport = httpx.MockTransport(lambda sent: httpx_reply(state, sent))

@@ -225,6 +225,16 @@ class Journal:
         with self._lock:
             return [call for call in self._calls if not call.routed]
 
+    def complete(self, call: RecordedCall, done: RecordedCall) -> bool:
+        """Put ``done`` in the place of ``call`` (recorded when it arrived); ``False`` when ``call`` is no longer
+        there (the journal was cleared since: the record is dropped)."""
+        with self._lock:
+            for index in range(len(self._calls) - 1, -1, -1):
+                if self._calls[index] is call:
+                    self._calls[index] = done
+                    return True
+        return False
+
     def clear(self) -> None:
         """Forget every call."""
         with self._lock:

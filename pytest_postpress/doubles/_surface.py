@@ -57,6 +57,11 @@ class DoubleSurface:
         """The requests that were not the reconnect route."""
         return self.state.unrouted
 
+    def settle(self) -> bool:
+        """Wait until every call of the running check is complete; whether they are.  A double records a call
+        as it answers it, so they are; the live proxy waits for staging's answers."""
+        return True
+
     def add_account(self, account_id: str) -> None:
         """Make ``account_id`` (decoded, e.g. ``"a b"``) an account that exists."""
         self.state.add_account(account_id)

@@ -49,6 +49,7 @@ class Harness:
             raise
         except Exception as error:
             outcome.error = error
+        self.double.settle()  # live mode: staging's answers to this call, each within the bound of a request
         outcome.calls = list(self.double.calls[before:])
         self._observe(outcome.calls)
         return outcome

@@ -9,7 +9,6 @@ saying so (:func:`pytest_postpress.suite._har.not_recorded`).
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 
 from pytest_postpress.doubles._http import SECRET_HEADERS, Action, Headers, Reply
@@ -63,7 +62,6 @@ class RecordedAnswers:
             body,
             url=url,
             status=reply.status or None,
-            received=time.monotonic(),
         )
         return reply
 

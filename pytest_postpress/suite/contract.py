@@ -42,7 +42,7 @@ from pytest_postpress.suite._command import CommandClient
 from pytest_postpress.suite._fuzz import run_fuzz
 from pytest_postpress.suite._har import not_recorded
 from pytest_postpress.suite._harness import Harness
-from pytest_postpress.suite.live import Exchange, LiveSession
+from pytest_postpress.suite.live import Exchange, LiveSession, StagingFault, staging_fault
 from pytest_postpress.validation import closest_variant, error_for_violations, validate_reconnect_body
 
 __all__ = ["ContractViolation", "ReconnectContract"]
@@ -310,9 +310,11 @@ class ReconnectContract:
         harness.check.success(outcome, _OTHER_ACCOUNT_ID)
 
     # --- live-safe checks: run on the double by default, on the real server with --postpress-live ---------
-    def _documented(self, harness: Harness, direct: LiveSession, start: int) -> None:
+    def _documented(
+        self, harness: Harness, direct: LiveSession, start: int, client_timeout: float | None = None
+    ) -> None:
         """Record the responses of this check that are outside the contract, and fail on the first one."""
-        exchanges = direct.exchanges[start:]
+        exchanges = direct.exchanges_of(start)
         # In a replay, a request the recording lacks got a 599 from the replay server, not from staging.
         missing = [detail for exchange in exchanges if (detail := not_recorded(exchange)) is not None]
         outside = [
@@ -330,6 +332,9 @@ class ReconnectContract:
                 "record again against staging with --postpress-live --postpress-record PATH (the client or the "
                 "suite now sends a request that the recorded run did not)",
             )
+        fault = staging_fault(exchanges, client_timeout=client_timeout)
+        if fault is not None:
+            raise StagingFault(fault)
         if outside:
             first = outside[0]
             harness.check.fail(
@@ -391,7 +396,10 @@ class ReconnectContract:
         self._live_guard(direct, harness.check)
         start = len(direct.exchanges)
         outcome = harness.invoke(body, account_id=account_id)
-        self._documented(harness, direct, start)
+        if not harness.double.settle():
+            raise StagingFault(f"staging had not answered within {direct.bound():g} s (--postpress-timeout)")
+        client_timeout = harness.request.getfixturevalue("postpress_client_timeout")
+        self._documented(harness, direct, start, client_timeout)
         return outcome
 
     @pytest.mark.parametrize(

@@ -54,49 +54,52 @@ def run(name: str, args: argparse.Namespace) -> str:
     env = {**os.environ, "POSTPRESS_API_KEY": KEY, "POSTPRESS_ACCOUNT_ID": ACCOUNT}
     if args.source:
         env["PYTHONPATH"] = f"{args.source}{os.pathsep}{ROOT / 'examples'}"
-    with tempfile.TemporaryDirectory() as tmp, PostpressServer(api_key=KEY, accounts=[ACCOUNT]) as upstream:
-        with MisbehavingStaging(upstream.origin, mode, delay=delay) as staging:
-            har = Path(tmp) / "run.har"
-            command = [
-                sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-p", "no:randomly",
-                str(ROOT / "examples" / "test_httpx_client.py"), str(ROOT / "examples" / "test_requests_client.py"),
-                "--postpress-live", "--postpress-base-url", staging.url, "--postpress-timeout", str(args.timeout),
-                "--rootdir", str(ROOT), "-o", "addopts=",
-            ]  # fmt: skip
-            if args.record:
-                command += ["--postpress-record", str(har)]
-            started = time.perf_counter()
-            process = subprocess.Popen(
-                command, cwd=tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
-            )
-            assert process.stdout is not None
-            os.set_blocking(process.stdout.fileno(), False)
-            output = b""
-            killed = False
-            while True:
-                chunk = process.stdout.read()
-                if chunk:
-                    output += chunk
-                pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-                if pid:
-                    break
-                if time.perf_counter() - started > args.cap:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    killed = True
-                time.sleep(0.05)
-            wall = time.perf_counter() - started
-            text = output.decode("utf-8", "replace")
-            summary = [line for line in text.splitlines() if re.search(r"\b(passed|failed|error)\b.* in ", line)]
-            outcome = "KILLED at cap" if killed else (summary[-1].strip("= ") if summary else text[-300:])
-            could_not = sum(int(n) for n in re.findall(r"\((\d+) could not run", text))
-            outcome += f"; could not run: {could_not}"
-            size = f"  HAR {har.stat().st_size / 1e6:.2f} MB" if args.record and har.exists() else ""
-            if args.verbose:
-                print(text[-4000:])
-            return (
-                f"{name:13s} {wall:7.1f} s  max RSS {usage.ru_maxrss / 1024:7.0f} MB{size}  requests {staging.requests}"
-                f"  {outcome}"
-            )
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        PostpressServer(api_key=KEY, accounts=[ACCOUNT]) as upstream,
+        MisbehavingStaging(upstream.origin, mode, delay=delay) as staging,
+    ):
+        har = Path(tmp) / "run.har"
+        command = [
+            sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-p", "no:randomly",
+            str(ROOT / "examples" / "test_httpx_client.py"), str(ROOT / "examples" / "test_requests_client.py"),
+            "--postpress-live", "--postpress-base-url", staging.url, "--postpress-timeout", str(args.timeout),
+            "--rootdir", str(ROOT), "-o", "addopts=",
+        ]  # fmt: skip
+        if args.record:
+            command += ["--postpress-record", str(har)]
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, cwd=tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        assert process.stdout is not None
+        os.set_blocking(process.stdout.fileno(), False)
+        output = b""
+        killed = False
+        while True:
+            chunk = process.stdout.read()
+            if chunk:
+                output += chunk
+            pid, _, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() - started > args.cap:
+                os.killpg(process.pid, signal.SIGKILL)
+                killed = True
+            time.sleep(0.05)
+        wall = time.perf_counter() - started
+        text = output.decode("utf-8", "replace")
+        summary = [line for line in text.splitlines() if re.search(r"\b(passed|failed|error)\b.* in ", line)]
+        outcome = "KILLED at cap" if killed else (summary[-1].strip("= ") if summary else text[-300:])
+        could_not = sum(int(n) for n in re.findall(r"\((\d+) could not run", text))
+        outcome += f"; could not run: {could_not}"
+        size = f"  HAR {har.stat().st_size / 1e6:.2f} MB" if args.record and har.exists() else ""
+        if args.verbose:
+            print(text[-4000:])
+        return (
+            f"{name:13s} {wall:7.1f} s  max RSS {usage.ru_maxrss / 1024:7.0f} MB{size}  requests {staging.requests}"
+            f"  {outcome}"
+        )
 
 
 def main() -> None:

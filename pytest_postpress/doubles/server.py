@@ -155,6 +155,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.command, self.request_version = method, version
             headers = self._headers()
             keep_alive = self._keep_alive(version, headers)
+            if owner.control and _control.is_control_target(target):
+                oversized = self._oversized_control_body(headers)
+                if oversized is not None:
+                    self._send(_control.too_large(oversized))
+                    return
             body = self._body(method, headers)
         except TimeoutError:
             detail = f"the request was incomplete after {owner.timeout:g}s of silence; the connection is closed"
@@ -266,6 +271,26 @@ class _Handler(BaseHTTPRequestHandler):
         if len(body) < length:
             raise OSError("connection closed inside the body")
         return body
+
+    def _oversized_control_body(self, headers: Headers) -> int | None:
+        """The declared length of a control body over the control API's limit, once drained (up to a bound:
+        past it the connection closes after the 413), so that the client reads the 413; ``None`` otherwise."""
+        lengths = {value.strip() for value in headers.get_list("Content-Length")}
+        if len(lengths) != 1 or not next(iter(lengths)).isdigit():
+            return None  # no length, or a bad one: _body answers it
+        length = int(next(iter(lengths)))
+        if length <= _control.MAX_CONTROL_BODY:
+            return None
+        self.close_connection = True
+        if length <= _control.DRAIN_LIMIT:
+            self._continue(headers)
+            left = length
+            while left > 0:
+                chunk = self.rfile.read(min(left, 65536))
+                if not chunk:
+                    break
+                left -= len(chunk)
+        return length
 
     def _continue(self, headers: Headers) -> None:
         expect = headers.get_list("Expect")

@@ -188,6 +188,8 @@ def entry_of(exchange: Exchange, *, api_key: str) -> dict[str, Any]:
         content["text"] = text
         if encoding:
             content["encoding"] = encoding
+        if exchange.truncated:
+            content["comment"] = f"truncated: only the first {len(exchange.response_content)} bytes were read"
     response: dict[str, Any] = {
         # 0: no response (a connection error), as browsers record it.
         "status": exchange.status or 0,

@@ -247,6 +247,22 @@ def _fault(error: httpx.HTTPError, timeout: float, read: int) -> str:
     return f"staging's answer could not be read ({type(error).__name__}: {text})"
 
 
+#: More headers than this in an answer make it unusable: Python's http.client (requests, urllib3) refuses them.
+MAX_ANSWER_HEADERS: Final = 100
+
+
+def _answer_fault(truncated: bool, headers: int) -> str | None:
+    """Why an answer staging gave in full is not one a client can be judged on, or ``None``."""
+    if truncated:
+        return f"staging answered more than {MAX_ANSWER_BYTES} bytes (1 MiB); the rest was not read"
+    if headers > MAX_ANSWER_HEADERS:
+        return (
+            f"staging answered with {headers} headers; HTTP clients refuse more than {MAX_ANSWER_HEADERS} "
+            "(Python's http.client, under requests and urllib3)"
+        )
+    return None
+
+
 class LiveSession:
     """Sends requests to the real server for the whole test session; thread-safe."""
 
@@ -392,11 +408,7 @@ class LiveSession:
                 waited=waited,
                 received=time.perf_counter() - clock - waited,
                 truncated=truncated,
-                fault=(
-                    f"staging answered more than {MAX_ANSWER_BYTES} bytes (1 MiB); the rest was not read"
-                    if truncated
-                    else None
-                ),
+                fault=_answer_fault(truncated, len(response.headers.multi_items())),
             )
             type_ = body.get("type") if isinstance(body, dict) else None
             if (response.status_code, type_) in RETRYABLE and attempts <= self.retries:
@@ -533,8 +545,8 @@ class Forwarder:
         try:
             response, exchange = self.session.send(method, target.decode("latin-1"), headers.raw, body)
             assert response is not None
-            if exchange.truncated:
-                reply = _proxy_answer(502, "staging's answer not used", "postpress/upstream_error", str(exchange.fault))
+            if exchange.fault is not None:
+                reply = _proxy_answer(502, "staging's answer not used", "postpress/upstream_error", exchange.fault)
             else:
                 status = response.status_code
                 kept = tuple((n, v) for n, v in response.headers.multi_items() if n.lower() not in _HOP_BY_HOP)

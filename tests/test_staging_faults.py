@@ -141,28 +141,25 @@ def test_broken_clients_still_fail_when_staging_is_correct(pytester: pytest.Pyte
 # -- the session on its own ------------------------------------------------------------------------------
 
 
-def send(session: LiveSession) -> None:
-    body = json.dumps({"provider": "TELEGRAM"}).encode()
-    session.send("POST", f"/v1/accounts/{ACCOUNT}", [("X-API-KEY", KEY)], body)
+def send(mode: str, timeout: float, **options: float) -> LiveSession:
+    """Send one reconnect through a :class:`LiveSession` to a staging misbehaving by ``mode``; the session."""
+    with staging(mode, **options) as stand_in:
+        session = LiveSession(base_url=stand_in.url, max_requests=5, timeout=timeout)
+        try:
+            body = json.dumps({"provider": "TELEGRAM"}).encode()
+            session.send("POST", f"/v1/accounts/{ACCOUNT}", [("X-API-KEY", KEY)], body)
+        finally:
+            session.close()
+    return session
 
 
 def test_a_byte_by_byte_staging_ends_at_the_deadline_with_a_sentence() -> None:
-    with staging("trickle", delay=0.05) as stand_in:
-        session = LiveSession(base_url=stand_in.url, max_requests=5, timeout=0.5)
-        try:
-            with pytest.raises(StagingFault, match=r"staging did not answer within --postpress-timeout \(0.5 s\)"):
-                send(session)
-        finally:
-            session.close()
+    with pytest.raises(StagingFault, match=r"staging did not answer within --postpress-timeout \(0.5 s\)"):
+        send("trickle", 0.5, delay=0.05)
 
 
 def test_an_answer_over_the_cap_is_read_up_to_the_cap_and_is_outside_the_contract() -> None:
-    with staging("huge", huge=4 * 1024 * 1024) as stand_in:
-        session = LiveSession(base_url=stand_in.url, max_requests=5, timeout=5.0)
-        try:
-            send(session)
-        finally:
-            session.close()
+    session = send("huge", 5.0, huge=4 * 1024 * 1024)
     (exchange,) = session.exchanges
     assert exchange.truncated
     assert len(exchange.response_content) == MAX_ANSWER_BYTES
@@ -173,13 +170,8 @@ def test_an_answer_over_the_cap_is_read_up_to_the_cap_and_is_outside_the_contrac
 
 
 def test_a_cut_off_answer_says_how_much_staging_sent() -> None:
-    with staging("cut") as stand_in:
-        session = LiveSession(base_url=stand_in.url, max_requests=5, timeout=2.0)
-        try:
-            with pytest.raises(StagingFault, match=r"staging closed the connection after \d+ bytes of the body"):
-                send(session)
-        finally:
-            session.close()
+    with pytest.raises(StagingFault, match=r"staging closed the connection after \d+ bytes of the body"):
+        send("cut", 2.0)
 
 
 def test_all_attempts_of_a_request_fit_in_the_stated_bound() -> None:

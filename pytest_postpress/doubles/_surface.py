@@ -6,13 +6,22 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections.abc import Iterable, Mapping
+from types import TracebackType
 from typing import Any, ClassVar
 
 from pytest_postpress import catalog
 from pytest_postpress.doubles._http import RecordedCall
 from pytest_postpress.doubles._state import ErrorLike, MockState, SuccessPolicy, UnroutedRequestError, reconnect_path
 
-__all__ = ["BaseUrlDouble", "DoubleSurface", "PostpressNotRouted", "default_port", "host_pattern", "split_base_url"]
+__all__ = [
+    "BaseUrlDouble",
+    "DoubleSurface",
+    "LeavesWithBlock",
+    "PostpressNotRouted",
+    "default_port",
+    "host_pattern",
+    "split_base_url",
+]
 
 
 class PostpressNotRouted(UnroutedRequestError):
@@ -40,6 +49,22 @@ def host_pattern(scheme: str, host: str, port: int) -> re.Pattern[str]:
     shown_host = f"[{host}]" if ":" in host else host
     port_part = f"(:{port})?" if port == default_port(scheme) else f":{port}"
     return re.compile(rf"{re.escape(scheme)}://{re.escape(shown_host)}{port_part}([/?#]|$)", re.IGNORECASE)
+
+
+class LeavesWithBlock:
+    """``__exit__`` of the doubles used as context managers: leaving the block calls :meth:`_leave`."""
+
+    def _leave(self, failed: bool) -> None:
+        """Stop (``failed``: the block raised)."""
+        raise NotImplementedError
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._leave(exc_type is not None)
 
 
 class DoubleSurface:

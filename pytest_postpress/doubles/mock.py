@@ -23,7 +23,7 @@ from respx.models import AllMockedAssertionError
 from pytest_postpress.doubles._http import Headers
 from pytest_postpress.doubles._httpx import httpx_reply
 from pytest_postpress.doubles._state import UnroutedRequestError
-from pytest_postpress.doubles._surface import BaseUrlDouble
+from pytest_postpress.doubles._surface import BaseUrlDouble, LeavesWithBlock
 
 __all__ = ["PostpressMock", "PostpressNotMocked"]
 
@@ -64,7 +64,7 @@ class _Router(respx.MockRouter):
             return self._owner._not_routed(request)
 
 
-class PostpressMock(BaseUrlDouble):
+class PostpressMock(LeavesWithBlock, BaseUrlDouble):
     """The reconnect endpoint, mocked with respx at ``base_url`` (origin plus any path prefix).
 
     ``api_key`` is the ``X-API-KEY`` it accepts, ``accounts`` the ids that
@@ -144,13 +144,8 @@ class PostpressMock(BaseUrlDouble):
         self.start()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop(quiet=exc_type is not None)
+    def _leave(self, failed: bool) -> None:
+        self.stop(quiet=failed)
 
     async def __aenter__(self) -> PostpressMock:
         return self.__enter__()

@@ -25,7 +25,6 @@ import time
 import traceback
 from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler
-from types import TracebackType
 from typing import IO, Any, Final, Protocol
 
 from pytest_postpress import __version__
@@ -33,7 +32,7 @@ from pytest_postpress._redact import clip
 from pytest_postpress.doubles import _control
 from pytest_postpress.doubles._http import Action, Headers, Reply
 from pytest_postpress.doubles._state import Answerer, MockState, reconnect_path
-from pytest_postpress.doubles._surface import DoubleSurface
+from pytest_postpress.doubles._surface import DoubleSurface, LeavesWithBlock
 
 __all__ = ["PostpressServer"]
 
@@ -357,7 +356,7 @@ class _Handler(BaseHTTPRequestHandler):
         return " ".join(words[1:-1]).partition("?")[0] if len(words) >= 3 else "(unreadable request line)"
 
 
-class PostpressServer(DoubleSurface):
+class PostpressServer(LeavesWithBlock, DoubleSurface):
     """The reconnect endpoint on a real HTTP/1.1 server, bound to ``host`` (loopback by default).
 
     ``port=0`` picks a free port.  ``prefix`` is the path before ``/v1``
@@ -446,12 +445,7 @@ class PostpressServer(DoubleSurface):
     def __enter__(self) -> PostpressServer:
         return self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def _leave(self, failed: bool) -> None:
         self.stop()
 
     # -- addresses -------------------------------------------------------------------------------

@@ -18,12 +18,13 @@ from pathlib import Path
 
 import broken_clients
 import correct_clients
+import httpx
 import pytest
 from misbehaving_staging import MisbehavingStaging
 
 from pytest_postpress.doubles.server import PostpressServer
 from pytest_postpress.errors import StagingFault
-from pytest_postpress.suite.live import MAX_ANSWER_BYTES, MAX_BACKOFF, LiveSession
+from pytest_postpress.suite.live import MAX_ANSWER_BYTES, MAX_BACKOFF, LiveProxy, LiveSession
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -181,3 +182,19 @@ def test_all_attempts_of_a_request_fit_in_the_stated_bound() -> None:
         assert session.bound() == 9 * 5.0 + 0.5 + 1 + 2 + 4 + 4 * MAX_BACKOFF
     finally:
         session.close()
+
+
+def test_the_proxy_answers_what_staging_did_and_records_the_call_when_it_arrives() -> None:
+    with staging("garbage") as stand_in:
+        session = LiveSession(base_url=stand_in.url, max_requests=5, timeout=2.0)
+        with LiveProxy(session, api_key=KEY) as proxy:
+            response = httpx.post(
+                f"{proxy.url}/v1/accounts/{ACCOUNT}", json={"provider": "TELEGRAM"}, headers={"X-API-KEY": KEY}
+            )
+            assert proxy.settle()
+            (call,) = proxy.calls
+        session.close()
+    assert response.status_code == 502
+    assert response.json()["title"] == "staging's answer not used"  # staging was reached: not "unreachable"
+    assert response.json()["detail"].startswith("staging's answer is not valid HTTP/1.1")
+    assert (call.routed, call.status) == (True, None)  # recorded, and no answer of staging's to record

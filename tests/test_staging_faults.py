@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -198,3 +200,27 @@ def test_the_proxy_answers_what_staging_did_and_records_the_call_when_it_arrives
     assert response.json()["title"] == "staging's answer not used"  # staging was reached: not "unreachable"
     assert response.json()["detail"].startswith("staging's answer is not valid HTTP/1.1")
     assert (call.routed, call.status) == (True, None)  # recorded, and no answer of staging's to record
+
+
+def test_a_late_answer_is_dropped_from_later_checks_and_noted_once() -> None:
+    running = ["check_a"]
+    with staging("slow", delay=1.0) as stand_in:
+        session = LiveSession(base_url=stand_in.url, max_requests=5, timeout=5.0, current_test=lambda: running[0])
+        with LiveProxy(session, api_key=KEY) as proxy:
+            url = f"{proxy.url}/v1/accounts/{ACCOUNT}"
+            sent = threading.Thread(target=httpx.post, args=(url,), kwargs={"json": {}, "headers": {"X-API-KEY": KEY}})
+            sent.start()
+            for _ in range(500):  # recorded on arrival, long before staging answers
+                if proxy.calls:
+                    break
+                time.sleep(0.01)
+            assert [call.status for call in proxy.calls] == [None]
+            running[0] = "check_b"  # check_a ends before staging answers; check_b starts
+            proxy.reset()
+            sent.join()
+            assert proxy.settle()
+            assert proxy.calls == []
+            assert session.exchanges_of() == []
+        session.close()
+    assert list(session.late) == ["check_a"]
+    assert session.late["check_a"].startswith("a late answer from staging: a POST request of check_a")

@@ -27,8 +27,8 @@ from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler
 from typing import IO, Any, Final, Protocol
 
-from pytest_postpress import __version__
 from pytest_postpress._redact import clip
+from pytest_postpress._version import __version__
 from pytest_postpress.doubles import _control
 from pytest_postpress.doubles._http import Action, Headers, Reply
 from pytest_postpress.doubles._state import Answerer, MockState, reconnect_path

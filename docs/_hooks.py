@@ -59,6 +59,11 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 GENERATED = "<!-- Generated at build time by docs/_hooks.py from {source}: edit that, not this page. -->\n\n"
 
 
+def _head(title: str, source: str, *intro: str) -> list[str]:
+    """The first lines of a generated page: its title, where it comes from, its introduction."""
+    return [f"# {title}", "", GENERATED.format(source=source).strip(), "", *intro, ""]
+
+
 def _md(text: str) -> str:
     """Docstring or help text as Markdown: reST ``literals`` become code spans; outside them, characters
     Markdown would read as markup (``<hidden>``, ``*``, ``_``) are escaped."""
@@ -84,15 +89,14 @@ def _cell(text: str) -> str:
 def options_page() -> str:
     from pytest_postpress import _settings
 
-    lines = [
-        "# Options",
-        "",
-        GENERATED.format(source="pytest_postpress/_settings.py (OPTIONS)").strip(),
-        "",
+    lines = _head(
+        "Options",
+        "pytest_postpress/_settings.py (OPTIONS)",
         "Every option is resolved once per session, first found wins: the command line, then the environment,",
         "then the ini file (`pytest.ini`, `[tool.pytest.ini_options]` of `pyproject.toml`, ...), then the default.",
         "A value that cannot be used is a usage error naming the option and where its value came from.",
-        "",
+    )
+    lines += [
         "| flag | ini key | environment variable | default | what it does |",
         "| --- | --- | --- | --- | --- |",
     ]
@@ -203,13 +207,12 @@ def plugin_fixtures_and_markers() -> tuple[dict[str, list[dict[str, str]]], list
 
 def fixtures_page() -> str:
     fixtures, markers = plugin_fixtures_and_markers()
-    lines = [
-        "# Fixtures and markers",
-        "",
-        GENERATED.format(source="pytest --fixtures -v and pytest --markers").strip(),
-        "",
+    lines = _head(
+        "Fixtures and markers",
+        "pytest --fixtures -v and pytest --markers",
         "What `pytest --fixtures -v` and `pytest --markers` list for the plugin, with each fixture's docstring.",
-        "",
+    )
+    lines += [
         "## Markers",
         "",
         "| marker | what it does |",
@@ -232,14 +235,13 @@ def fixtures_page() -> str:
 def checks_page() -> str:
     from pytest_postpress import ReconnectContract
 
-    lines = [
-        "# Checks",
-        "",
-        GENERATED.format(source="the test methods of ReconnectContract (pytest_postpress/suite/contract.py)").strip(),
-        "",
+    lines = _head(
+        "Checks",
+        "the test methods of ReconnectContract (pytest_postpress/suite/contract.py)",
         "Every test method a `ReconnectContract` subclass inherits, in source order: each is one check, marked",
         "`postpress_contract`. [The contract suite](../contract-suite.md) explains them, grouped, with their rules.",
-        "",
+    )
+    lines += [
         "| check | markers | what it checks |",
         "| --- | --- | --- |",
     ]
@@ -288,15 +290,14 @@ def command_parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argum
 def cli_page() -> str:
     os.environ["COLUMNS"] = "110"  # argparse wraps help to the terminal's width; the page is wider than 80
     parser, commands = command_parsers()
-    lines = [
-        "# Command line",
-        "",
-        GENERATED.format(source="the argparse parsers of pytest_postpress.cli").strip(),
-        "",
+    lines = _head(
+        "Command line",
+        "the argparse parsers of pytest_postpress.cli",
         "`pytest-postpress COMMAND` (the console script the package installs) is the same program as",
         "`python -m pytest_postpress COMMAND`; without installing anything, `pipx run pytest-postpress COMMAND` or",
         "`uvx pytest-postpress COMMAND` runs it. Bad arguments print a usage message and exit with status 2.",
-        "",
+    )
+    lines += [
         "```text",
         parser.format_help().rstrip(),
         "```",
@@ -313,14 +314,13 @@ def cli_page() -> str:
 def report_schema_page() -> str:
     path = ROOT / "pytest_postpress" / "report.schema.json"
     schema = json.loads(path.read_text(encoding="utf-8"))
-    lines = [
-        "# Report schema",
-        "",
-        GENERATED.format(source="pytest_postpress/report.schema.json").strip(),
-        "",
+    lines = _head(
+        "Report schema",
+        "pytest_postpress/report.schema.json",
         "`--postpress-report PATH` writes one JSON document at the end of the session; it validates against this",
         "JSON Schema, which ships with the package (`pytest_postpress/report.schema.json`).",
-        "",
+    )
+    lines += [
         "## Top-level fields",
         "",
         "| field | required | type |",
@@ -345,17 +345,16 @@ def _schema_type(sub: dict[str, Any]) -> str:
 def errors_page() -> str:
     from pytest_postpress.catalog import DOCUMENTED_ERRORS, STATUSES
 
-    lines = [
-        "# Documented errors",
-        "",
-        GENERATED.format(source="pytest_postpress/catalog.py (DOCUMENTED_ERRORS)").strip(),
-        "",
+    lines = _head(
+        "Documented errors",
+        "pytest_postpress/catalog.py (DOCUMENTED_ERRORS)",
         f"The {len(DOCUMENTED_ERRORS)} documented errors of `POST /v1/accounts/{{id}}`, in documentation order. An "
         "error is identified by its `(status, type)` pair, never by its type alone ([rule 20](../rules.md#rule-20)).",
         "The id is how `postpress_error` names its test runs, and how `serve`'s `Prefer: postpress-answer=ID` "
         "and its control API name an error; *retryable* is the catalog's flag ([rule 23](../rules.md#rule-23)).",
         "`python -m pytest_postpress errors` prints the same table.",
-        "",
+    )
+    lines += [
         "| status | type | id | retryable | description |",
         "| --- | --- | --- | --- | --- |",
     ]

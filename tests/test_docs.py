@@ -42,10 +42,20 @@ OLD_README_SECTIONS = {
     "Fuzz your client in CI": "ci-fuzzing.md",
     "The repository: quick start and development": "contributing.md",
 }
-# Its `###` sections that left with their `##` section for a page of their own.
+# Its `###` sections, each now a `##` section of the page of the same title.
 OLD_README_SUBSECTIONS = {
     "How strong is the suite: mutation testing": "contributing.md",
-    "How the documentation is read": "rules.md",
+    "How the documentation is read": "contract-data.md",
+    "Mutation kinds (`strategies.MUTATIONS`)": "strategies.md",
+    "Why `variants=` instead of one strategy per variant": "strategies.md",
+    "`postpress_mock`: a respx mock for httpx clients (sync and async)": "test-doubles.md",
+    "`postpress_server`: the same on a real HTTP/1.1 server on 127.0.0.1": "test-doubles.md",
+    "`postpress_httpx_mock` and `postpress_responses`: inside pytest-httpx and responses": "test-doubles.md",
+    "`postpress_error`: run a test once per documented error": "test-doubles.md",
+    "Settings fixtures": "test-doubles.md",
+    "Standalone: `python -m pytest_postpress serve`": "test-doubles.md",
+    "Steer `serve` from tests in any language": "test-doubles.md",
+    "Keep what staging answered: record, replay, reproduce": "staging.md",
     "Speed": "contributing.md",
 }
 README_SECTIONS = [
@@ -109,6 +119,8 @@ def test_every_section_the_readme_lost_has_a_page_in_the_nav() -> None:
     for section, page in {**OLD_README_SECTIONS, **OLD_README_SUBSECTIONS}.items():
         assert page in pages, f"{section!r} moved to {page}, which the nav of mkdocs.yml does not list"
         assert page in GENERATED_PAGES or (ROOT / "docs" / page).is_file(), page
+    for section, page in OLD_README_SUBSECTIONS.items():
+        assert f"\n## {section}\n" in (ROOT / "docs" / page).read_text(encoding="utf-8"), (section, page)
 
 
 def test_every_page_in_the_nav_exists_or_is_generated() -> None:

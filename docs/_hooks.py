@@ -153,16 +153,15 @@ FIXTURE_SECTIONS = {
 }
 
 
-def _pytest_listing(*args: str) -> subprocess.Popen[str]:
-    """``pytest <args>`` on a module with one ``ReconnectContract`` subclass, in a clean temporary directory,
-    with no ``POSTPRESS_*`` variable or ``PYTEST_ADDOPTS`` of the caller's (the listing must not depend on them)."""
-    folder = tempfile.mkdtemp(prefix="postpress-docs-")
-    Path(folder, "test_listing.py").write_text(
+def _pytest_listing(folder: Path, *args: str) -> subprocess.Popen[str]:
+    """``pytest <args>`` on a module with one ``ReconnectContract`` subclass, in ``folder``, with no ``POSTPRESS_*``
+    variable or ``PYTEST_ADDOPTS`` of the caller's (the listing must not depend on them)."""
+    (folder / "test_listing.py").write_text(
         "from pytest_postpress import ReconnectContract\n\n\nclass TestListing(ReconnectContract):\n    pass\n",
         encoding="utf-8",
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("POSTPRESS_") and k != "PYTEST_ADDOPTS"}
-    command = [sys.executable, "-m", "pytest", "-c", os.devnull, "--rootdir", folder, "-p", "no:cacheprovider"]
+    command = [sys.executable, "-m", "pytest", "-c", os.devnull, "--rootdir", str(folder), "-p", "no:cacheprovider"]
     return subprocess.Popen(
         [*command, *args, "test_listing.py"], cwd=folder, env=env, stdout=subprocess.PIPE, text=True
     )
@@ -178,10 +177,11 @@ def _finish(process: subprocess.Popen[str], what: str) -> str:
 def plugin_fixtures_and_markers() -> tuple[dict[str, list[dict[str, str]]], list[tuple[str, str]]]:
     """The plugin's fixtures by module (name, scope, docstring) and its markers (signature, help), read from
     pytest's own ``--fixtures -v`` and ``--markers`` listings."""
-    fixtures_run = _pytest_listing("--fixtures", "-v")
-    markers_run = _pytest_listing("--markers")
-    listing = _finish(fixtures_run, "pytest --fixtures")
-    markers_text = _finish(markers_run, "pytest --markers")
+    with tempfile.TemporaryDirectory(prefix="postpress-docs-") as one, tempfile.TemporaryDirectory() as other:
+        fixtures_run = _pytest_listing(Path(one), "--fixtures", "-v")
+        markers_run = _pytest_listing(Path(other), "--markers")
+        listing = _finish(fixtures_run, "pytest --fixtures")
+        markers_text = _finish(markers_run, "pytest --markers")
     fixtures: dict[str, list[dict[str, str]]] = {}
     module = ""
     current: dict[str, str] | None = None

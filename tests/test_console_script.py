@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_postpress.rules import rule_text
+from pytest_postpress.rules import rule_text, rules
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,8 @@ def test_a_command_prints_what_python_m_prints(script: Path) -> None:
 
 
 def test_a_bad_argument_is_a_usage_error_naming_the_script(script: Path) -> None:
-    result = run(script, "rules", "99")
+    missing = max(rules()) + 1
+    result = run(script, "rules", str(missing))
     assert result.returncode == 2
     assert result.stderr.startswith("usage: pytest-postpress ")
-    assert "pytest-postpress: error: argument N: there is no rule 99" in result.stderr
+    assert f"pytest-postpress: error: argument N: there is no rule {missing}" in result.stderr

@@ -502,6 +502,19 @@ class BadCreatedWrongStatus(Reference):
         raise PostpressError(500, None, "unreadable success")
 
 
+class BadCreatedFromNone(Reference):
+    """Re-raises an unreadable 201 as its own error ``from None``: the status is on the suppressed context only,
+    which its caller never sees (nor does a traceback)."""
+
+    def read(self, response: httpx.Response, account_id: str) -> Any:
+        try:
+            return read_response(response)
+        except PostpressError as error:
+            if error.status != 201:
+                raise
+            raise ValueError("the server sent an unreadable success") from None
+
+
 class BadCreatedMadeUpType(Reference):
     def read(self, response: httpx.Response, account_id: str) -> Any:
         try:
@@ -682,6 +695,10 @@ GALLERY: dict[type[Reference], Expectation] = {
     SwallowsTimeouts: Expectation(("robustness_timeout",), "reported success"),
     BadCreatedWithoutStatus: Expectation(("robustness_bad_success_body",), "tell the HTTP status 201"),
     BadCreatedWrongStatus: Expectation(("robustness_bad_success_body",), "tell the HTTP status 201"),
+    BadCreatedFromNone: Expectation(
+        ("robustness_bad_success_body[not-json]", "robustness_bad_success_body[account-id-not-a-string]"),
+        "tell the HTTP status 201",
+    ),
     BadCreatedMadeUpType: Expectation(("robustness_bad_success_body",), "never make one up"),
     AnyAccountIdIsSuccess: Expectation(("robustness_bad_success_body[account-id-not-a-string]",), "reported success"),
     NoTimeout: Expectation(("client_timeout",), "was still waiting after"),

@@ -168,7 +168,8 @@ def postpress_error_identity() -> Callable[[BaseException], ErrorIdentity | None
     """``identity(exc) -> (status, type) | None``: how the contract suite reads an error the client raised.
 
     The default reads ``status``/``status_code`` and ``type``/``error_type`` attributes, an attached
-    ``response`` (httpx, requests) and its envelope's ``type``, following ``__cause__``/``__context__``.
+    ``response`` (httpx, requests) and its envelope's ``type``, following the chain the caller sees:
+    ``__cause__``, else ``__context__`` unless suppressed (``raise ... from None``), as tracebacks show it.
     Override it to read your own exception classes.
     """
     return default_error_identity

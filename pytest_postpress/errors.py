@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["CommandFailed", "ContractViolation", "SecretStr"]
+__all__ = ["CommandFailed", "ContractViolation", "RetriesStopped", "SecretStr"]
 
 
 class ContractViolation(AssertionError):
@@ -32,4 +32,13 @@ class CommandFailed(Exception):
     what a client raised, stops the check without shrinking (Hypothesis would run the failing program again and
     again, up to its timeout each time) and reports the check as failed by the program, with its exit status and
     the last lines of its standard error, secrets hidden.
+    """
+
+
+class RetriesStopped(BaseException):
+    """Raised in a client by a test double that answers in the client's process (respx, pytest-httpx,
+    responses) at a request past its reconnect's bound of attempts (``postpress_max_attempts`` + a margin).
+
+    A ``BaseException`` on purpose, as ``KeyboardInterrupt`` is: a retry loop's ``except Exception`` does not
+    catch it.  The contract suite catches it around the client's call and judges the attempts it saw.
     """

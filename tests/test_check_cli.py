@@ -138,6 +138,60 @@ def test_a_crashing_program_is_reported_as_such(tmp_path: Path) -> None:
     assert "the contract requires" not in done.stdout
 
 
+# A one-shot program whose client resends every retryable answer (and every dropped connection) with no bound,
+# with argv[1] seconds between attempts.
+_RETRIES_FOREVER = """
+import json, os, sys, time, urllib.error, urllib.parse, urllib.request
+pause = float(sys.argv[1])
+body = sys.stdin.buffer.read()
+account = json.loads(os.environ["POSTPRESS_ACCOUNT_ID_JSON"])
+url = os.environ["POSTPRESS_BASE_URL"] + "/v1/accounts/" + urllib.parse.quote(account, safe="")
+headers = {"X-API-KEY": os.environ["POSTPRESS_API_KEY"], "Content-Type": "application/json"}
+while True:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, body, headers, method="POST"), timeout=2) as answer:
+            print(json.dumps({"account_id": json.loads(answer.read())["account_id"]}))
+            break
+    except urllib.error.HTTPError as error:
+        if error.code not in (407, 408, 502, 503, 504):
+            envelope = json.loads(error.read() or b"{}")
+            print(json.dumps({"error": {"status": error.code, "type": envelope.get("type")}}))
+            break
+    except OSError:
+        pass
+    time.sleep(pause)
+"""
+
+
+@pytest.mark.parametrize("pause", ["0", "0.05"], ids=["no-pause", "pause"])
+def test_a_program_that_retries_forever_fails_in_bounded_time(tmp_path: Path, pause: str) -> None:
+    # The server ends the loop past postpress_max_attempts + 3 attempts by answering as judged (a 201): the
+    # program returns, and the checks fail on the attempts it made.
+    program = tmp_path / "retries_forever.py"
+    program.write_text(_RETRIES_FOREVER, encoding="utf-8")
+    junit = tmp_path / "junit.xml"
+    # documented_error answers the error to every request; retry_every_attempt to postpress_max_attempts of them.
+    selection = "documented_error and (503-service_unavailable or 504-request_timeout) or retry_every_attempt"
+    done = check(
+        tmp_path,
+        *("--junitxml", str(junit), "-k", selection),
+        *("--", sys.executable, str(program), pause),
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    results = junit_results(junit)
+    assert len(results) == 5
+    for name, result in results.items():
+        assert result.startswith("failed"), (name, result)
+        assert "at most 5 attempts in all (postpress_max_attempts" in result, result
+        if name.startswith("documented_error"):
+            assert "the client sent 9 requests (answers retried: 5" in result, result
+            assert "past postpress_max_attempts + 3 attempts" in result, result
+        else:
+            assert "the client sent 6 requests (answers retried: " in result, result
+    assert "COULD NOT RUN" not in done.stdout
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -37,6 +37,9 @@ class Action(enum.Enum):
     RESPOND = "respond"
     FAIL_CONNECTION = "fail_connection"
     TIME_OUT = "time_out"
+    #: Past a reconnect's bound of attempts (``doubles/_attempts.py``): the in-process doubles raise
+    #: ``RetriesStopped``; the loopback server sends the reply as it is (judged by rule 22).
+    STOP_RETRIES = "stop_retries"
 
 
 @dataclass(frozen=True)

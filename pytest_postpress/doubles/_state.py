@@ -23,6 +23,7 @@ are imported here: no pytest, no respx, no httpx.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hmac
 import itertools
@@ -37,6 +38,7 @@ from typing import Any, Final
 
 from pytest_postpress import catalog
 from pytest_postpress._redact import clip
+from pytest_postpress.doubles._attempts import AttemptBound
 from pytest_postpress.doubles._http import JSON_HEADERS, Action, Headers, RecordedCall, Reply, dumps, parse_json
 from pytest_postpress.validation import error_for_violations, validate_json_body, validate_response
 
@@ -228,6 +230,8 @@ class MockState:
         self._calls: list[RecordedCall] = []
         self._success: SuccessPolicy = None
         self.assert_all_routed: bool = True
+        #: The bound on one reconnect's attempts, armed by the contract suite around each call of the client.
+        self.attempts = AttemptBound()
 
     # -- configuration ---------------------------------------------------------------------------
 
@@ -448,8 +452,12 @@ class MockState:
         preferred: Reply | None = None
         if routed:
             account_id, shape_problem = self._path_id(raw_path)
-            preferred = self._preferred(headers, number) if "prefer" in headers else None
-            if preferred is not None:
+            if self.attempts.past_bound():
+                # A client still retrying past its bound: judged as if nothing was forced, and the transport ends
+                # the loop (doubles/_attempts.py).
+                judged = self._judge(raw_path, raw_query, headers, body, account_id, shape_problem, number)
+                reply = dataclasses.replace(judged, action=Action.STOP_RETRIES)
+            elif "prefer" in headers and (preferred := self._preferred(headers, number)) is not None:
                 reply = preferred
             else:
                 forced = self._take_forced()

@@ -19,6 +19,7 @@ import httpx
 from pytest_postpress.doubles._http import JSON_HEADERS, Action, Headers, Reply
 from pytest_postpress.doubles._state import MockState, UnroutedRequestError
 from pytest_postpress.doubles._surface import BaseUrlDouble, host_pattern, split_base_url
+from pytest_postpress.errors import RetriesStopped
 
 if TYPE_CHECKING:
     from pytest_httpx import HTTPXMock
@@ -34,7 +35,8 @@ __all__ = [
 
 
 def httpx_reply(state: MockState, request: httpx.Request) -> httpx.Response:
-    """Answer one httpx request with ``state`` (and record it); forced failures raise httpx's own errors."""
+    """Answer one httpx request with ``state`` (and record it); forced failures raise httpx's own errors, a
+    reconnect past its bound of attempts :class:`~pytest_postpress.doubles._attempts.RetriesStopped`."""
     reply = state.answer(
         request.method,
         request.url.raw_path,
@@ -46,6 +48,8 @@ def httpx_reply(state: MockState, request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("postpress mock: connection failed (forced by fail_connection())", request=request)
     if reply.action is Action.TIME_OUT:
         raise httpx.ReadTimeout("postpress mock: no answer (forced by time_out())", request=request)
+    if reply.action is Action.STOP_RETRIES:
+        raise RetriesStopped(state.attempts.message())
     return httpx_response(reply)
 
 

@@ -22,6 +22,7 @@ import responses
 from pytest_postpress.doubles._http import Action, Headers
 from pytest_postpress.doubles._surface import BaseUrlDouble, host_pattern
 from pytest_postpress.doubles.httpx_mock import PostpressNotRouted
+from pytest_postpress.errors import RetriesStopped
 
 __all__ = ["PostpressResponses", "active_requests_mock"]
 
@@ -135,6 +136,9 @@ class PostpressResponses(BaseUrlDouble):
                 )
             if reply.action is Action.TIME_OUT:
                 return requests.ReadTimeout("postpress_responses: no answer (forced by time_out())", request=request)
+            if reply.action is Action.STOP_RETRIES:
+                # Raised, not returned: responses raises only an Exception returned by a callback.
+                raise RetriesStopped(self.state.attempts.message())
             return reply.status, list(reply.headers), reply.body
         self.state.record_unrouted(method, target, headers, body, url=url)
         raise PostpressNotRouted(

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 from pytest_postpress import catalog
 from pytest_postpress._redact import secret_values
 from pytest_postpress._redact import show as _show
+from pytest_postpress.doubles._attempts import MARGIN
 from pytest_postpress.errors import ContractViolation
 from pytest_postpress.suite._identity import ErrorIdentity
 from pytest_postpress.suite._none import none_fields, without_none_fields
@@ -64,6 +65,17 @@ def answer_name(call: Any) -> str:
     """What a recorded request was answered: ``"503"``, or ``"no answer"`` (dropped connection or timeout)."""
     status = getattr(call, "status", None)
     return "no answer" if status is None else str(status)
+
+
+def _runs(names: list[str]) -> str:
+    """``503, 503, no answer`` as ``503 x2, no answer``: a long retry loop in a few words."""
+    runs: list[list[Any]] = []
+    for name in names:
+        if runs and runs[-1][0] == name:
+            runs[-1][1] += 1
+        else:
+            runs.append([name, 1])
+    return ", ".join(name if count == 1 else f"{name} x{count}" for name, count in runs)
 
 
 def retried_after(call: Any) -> bool:
@@ -243,6 +255,7 @@ class Outcome:
     result: Any = None
     error: BaseException | None = None
     calls: list[Any] = field(default_factory=list)
+    stopped: bool = False  # the double raised RetriesStopped: the client was still retrying past its bound
 
     @property
     def raised(self) -> bool:
@@ -316,10 +329,16 @@ class Assertions:
                     f"{answer_name(call)} the first request may have taken effect",
                 )
         if len(calls) > self.max_attempts:
-            answers = ", ".join(answer_name(call) for call in calls[:-1])
+            answers = _runs([answer_name(call) for call in calls[:-1]])
+            observed = f"sent {len(calls)} requests (answers retried: {answers})"
+            if outcome.stopped or len(calls) > self.max_attempts + MARGIN:
+                observed += (
+                    f" and was still retrying when the test double ended the loop, past postpress_max_attempts + "
+                    f"{MARGIN} attempts"
+                )
             self.fail(
                 f"at most {self.max_attempts} attempts in all (postpress_max_attempts; {RULE_23})",
-                f"sent {len(calls)} requests (answers retried: {answers})",
+                observed,
                 f"bound the retries: stop after {self.max_attempts} attempts in all and raise the last answer",
             )
         first = calls[0]

@@ -12,7 +12,7 @@ import pytest
 
 from pytest_postpress import catalog
 from pytest_postpress._redact import show as _show
-from pytest_postpress.errors import CommandFailed
+from pytest_postpress.errors import CommandFailed, RetriesStopped
 from pytest_postpress.samples import sample_body
 from pytest_postpress.suite import _results
 from pytest_postpress.suite._assertions import Assertions, Outcome, _describe_error, answer_name
@@ -37,18 +37,28 @@ class Harness:
         return self.max_attempts if catalog.is_retryable(status) else 1
 
     def invoke(self, body: Any, *, account_id: str | None = None) -> Outcome:
-        """Call the client once with ``body`` (a copy) and collect what it returned or raised and what it sent."""
+        """Call the client once with ``body`` (a copy) and collect what it returned or raised and what it sent.
+
+        The double bounds the attempts of this one reconnect (``doubles/_attempts.py``), so that a client that
+        retries forever comes back; ``Outcome.stopped`` tells that the double had to stop it.
+        """
         account = self.account_id if account_id is None else account_id
         before = len(self.double.calls)
         outcome = Outcome()
+        bound = self.double.state.attempts
+        bound.arm(self.max_attempts)
         try:
             # A copy, so that a client that mutates its argument cannot hide it.
             outcome.result = self.call(account, copy.deepcopy(body))
         except CommandFailed:
             # A command client's program failed: no result of the client, nothing to judge; the check stops.
             raise
+        except RetriesStopped:
+            outcome.stopped = True
         except Exception as error:
             outcome.error = error
+        finally:
+            bound.disarm()
         outcome.calls = list(self.double.calls[before:])
         self._observe(outcome.calls)
         return outcome

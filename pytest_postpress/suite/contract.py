@@ -739,6 +739,7 @@ class ReconnectContract:
                 f"sent nothing and {observed}",
                 "send the request; do not validate or refuse a documented-valid call",
             )
+        harness.check.one_call(outcome)  # rule 23 here too; a client that never stops retrying is stopped by the server
         if elapsed > limit:
             harness.check.fail(
                 f"giving up within {limit:g}s when the server does not answer ({attempts} attempt(s) of the declared "

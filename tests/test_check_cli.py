@@ -128,6 +128,42 @@ def test_broken_node_client_fails_its_check(tmp_path: Path) -> None:
     assert "how to fix:" in results["request_line"]
 
 
+# The Node example as a one-shot program that reads POSTPRESS_ACCOUNT_ID alone (argv[1]: cli.mjs's URL).
+_IGNORES_ID_JSON = """
+delete process.env.POSTPRESS_ACCOUNT_ID_JSON;
+const { main } = await import(process.argv[1]);
+await main();
+"""
+
+
+@pytest.mark.parametrize(("ignores", "seed"), [(True, "1"), (True, "2"), (False, "3")])
+def test_one_shot_verdict_on_an_id_holding_a_nul_does_not_depend_on_the_draw(
+    tmp_path: Path, ignores: bool, seed: str
+) -> None:
+    # An id holding a NUL is tried first on every run: a program that ignores POSTPRESS_ACCOUNT_ID_JSON fails
+    # test_request_line whatever the seed, and the Node example, which reads it, passes whatever the seed.
+    node = node_executable()
+    cli = NODE_DIR / "cli.mjs"
+    program = (node, "--input-type=module", "-e", _IGNORES_ID_JSON, cli.as_uri()) if ignores else (node, str(cli))
+    junit = tmp_path / "junit.xml"
+    done = check(
+        tmp_path,
+        *("--junitxml", str(junit), "-k", "test_request_line"),
+        *("--hypothesis-profile", "postpress-dev", "--hypothesis-seed", seed),
+        *("--", *program),
+    )
+    result = junit_results(junit)["request_line"]
+    if not ignores:
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        assert result == "passed"
+        return
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "failing input (secrets hidden): account id 'acc_01J\\x00NUL'" in result, result
+    assert "how to fix: read the id from POSTPRESS_ACCOUNT_ID_JSON when POSTPRESS_ACCOUNT_ID is unset" in result
+    assert "JSON.parse(process.env.POSTPRESS_ACCOUNT_ID_JSON)" in result
+    assert "this example is tried first on every run" in result
+
+
 def test_a_crashing_program_is_reported_as_such(tmp_path: Path) -> None:
     crash = "import sys; sys.stdin.read(); print('boom: the SDK is broken', file=sys.stderr); sys.exit(5)"
     done = check(tmp_path, "-k", "test_success", "--", sys.executable, "-c", crash)

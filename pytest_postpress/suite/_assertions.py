@@ -6,10 +6,11 @@ contract requires, what the client did and how to fix it; every known secret is 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -282,6 +283,17 @@ class Assertions:
         self.identity = identity
         self.none_means_absent = none_means_absent
         self.secrets: set[str] = {api_key}
+        self._first_fix: str | None = None
+
+    @contextlib.contextmanager
+    def first_fix(self, fix: str | None) -> Iterator[None]:
+        """While inside, every failure's "how to fix" begins with ``fix`` (what the check knows of the client and
+        the input, e.g. how a one-shot program reads an id holding a NUL), then the failure's own advice."""
+        kept, self._first_fix = self._first_fix, fix
+        try:
+            yield
+        finally:
+            self._first_fix = kept
 
     def expected_body(self, body: Any) -> Any:
         """The body the client must send for ``body``: without its ``None`` fields when ``None`` means absent."""
@@ -292,6 +304,8 @@ class Assertions:
         self.secrets.update(secret_values(body))
 
     def fail(self, required: str, observed: str, fix: str) -> NoReturn:
+        if self._first_fix is not None:
+            fix = f"{self._first_fix}; otherwise: {fix}"
         message = f"[{self.name}] the contract requires {required}\n  the client {observed}\n  how to fix: {fix}"
         # A client's exception text may quote the key or a password: scrub every known secret.
         for secret in sorted(self.secrets, key=len, reverse=True):

@@ -29,6 +29,7 @@ class Harness:
     account_id: str
     check: Assertions
     max_attempts: int = 5
+    one_shot_command: bool = False  # a command_client run once per reconnect: the id travels in the environment
     _retries: dict[str, Any] | None = field(default=None, init=False, repr=False)
 
     def times(self, status: int | None) -> int:

@@ -38,7 +38,7 @@ from pytest_postpress._redact import show as _show
 from pytest_postpress.errors import ContractViolation
 from pytest_postpress.samples import sample_body
 from pytest_postpress.suite._assertions import Assertions, Outcome, _describe_error
-from pytest_postpress.suite._command import CommandClient
+from pytest_postpress.suite._command import ID_JSON_FIX, CommandClient
 from pytest_postpress.suite._fuzz import run_fuzz
 from pytest_postpress.suite._har import not_recorded
 from pytest_postpress.suite._harness import Harness
@@ -50,6 +50,22 @@ __all__ = ["ContractViolation", "ReconnectContract"]
 _OTHER_ACCOUNT_ID = "acc_01JRECONNECTED0THER1D0000"
 _JSON = {"Content-Type": "application/json"}
 _DOT_SEGMENTS = (".", "..")
+# Tried by test_request_line on every run before the draw: an id holding a NUL (which no environment variable
+# carries: a one-shot program must read POSTPRESS_ACCOUNT_ID_JSON, so it comes first there), and one of each kind of
+# character the account_ids strategy draws that a client may mishandle alone.
+_NUL_ID = "acc_01J\x00NUL"
+_HOSTILE_IDS = (
+    "acc/01J",
+    "acc?x=1#y",
+    "100%",
+    "acc 01J",
+    "acc+01J",
+    "!$&'()*,;=:@",
+    "acc\n01J",
+    "accé💥\u202e",
+    "../admin",
+    "acc%2F01J",
+)
 # Per attempt, what the timeout check allows on top of the client's declared timeout (connecting, a slow machine).
 _TIMEOUT_SLACK = 0.5
 _DOUBLES = {"respx": "postpress_mock", "responses": "postpress_responses", "server": "postpress_server"}
@@ -63,6 +79,24 @@ def _retryable_answer(harness: Harness, answer: str, *, times: int) -> catalog.D
     error = next(error for error in catalog.DOCUMENTED_ERRORS if error.id == answer)
     harness.double.respond_with(error, times=times, vary=True)
     return error
+
+
+def _edge_body() -> dict[str, Any]:
+    """A valid body ``test_fuzz_valid_bodies`` tries first, on every run: what a draw holds only now and then and
+    a client may mishandle alone (an empty string, a zero, a phone number as username, a ``+00:00`` date-time)."""
+    body = sample_body("LINKEDIN_BASIC", full=True)
+    body["username"] = "+33 6 12 34 56 78"
+    body["user_agent"] = ""
+    body["sync_limit"] = {"chats": 0, "messages": "2025-12-31T23:59:59+00:00"}
+    return body
+
+
+# A 201 test_fuzz_responses tries first, on every run (about one draw in fifty is a 201): another account id than
+# the path's, and fields the documentation does not list, which a client must ignore (rule 20).
+_EDGE_SUCCESS = (
+    201,
+    {"object": "AccountReconnected", "account_id": _OTHER_ACCOUNT_ID, "created_at": {"at": [0, None]}},
+)
 
 
 def _null_field() -> strategies.InvalidBody:
@@ -253,7 +287,11 @@ class ReconnectContract:
     ) -> Harness:
         """What one check works with: the client, the double (or live proxy), the account, the assertions."""
         attempts = postpress_check.max_attempts
-        return Harness(request, postpress_call, postpress_double, postpress_account_id, postpress_check, attempts)
+        client = request.getfixturevalue("postpress_reconnect")
+        one_shot = isinstance(client, CommandClient) and not client.persistent
+        return Harness(
+            request, postpress_call, postpress_double, postpress_account_id, postpress_check, attempts, one_shot
+        )
 
     # --- 1-4: one request -------------------------------------------------------------------------------
     @pytest.mark.postpress_mock_only
@@ -266,11 +304,14 @@ class ReconnectContract:
             # Reset per example: no state leaks from one example to the next.
             harness.double.reset()
             harness.double.add_account(account_id)
-            outcome = harness.invoke(sample_body("LINKEDIN_BASIC"), account_id=account_id)
-            # "." and ".." cannot be one path segment unless encoded as %2E: refusing them is fine.
-            call = harness.check.one_call(outcome, allow_refusal=account_id in {".", ".."})
-            if call is not None:
-                harness.check.request_line(call, account_id)
+            # A one-shot program gets the id in its environment, where a NUL cannot travel.
+            advice = ID_JSON_FIX if harness.one_shot_command and "\0" in account_id else None
+            with harness.check.first_fix(advice):
+                outcome = harness.invoke(sample_body("LINKEDIN_BASIC"), account_id=account_id)
+                # "." and ".." cannot be one path segment unless encoded as %2E: refusing them is fine.
+                call = harness.check.one_call(outcome, allow_refusal=account_id in {".", ".."})
+                if call is not None:
+                    harness.check.request_line(call, account_id)
 
         run_fuzz(
             harness.request,
@@ -278,6 +319,7 @@ class ReconnectContract:
             example,
             describe=lambda value: f"account id {value!r}",
             record=harness.judged,
+            examples=(_NUL_ID, *_HOSTILE_IDS) if harness.one_shot_command else (*_HOSTILE_IDS, _NUL_ID),
         )
         # The dot segments too, on every run: whether the fuzz draws them depends on the profile.
         for dot_segment in _DOT_SEGMENTS:
@@ -539,6 +581,7 @@ class ReconnectContract:
             example,
             describe=lambda body: f"body {redacted_json(body)}",
             record={**harness.judged, "variants": variants},
+            examples=[_edge_body()],
         )
 
     @pytest.mark.postpress_mock_only
@@ -610,6 +653,7 @@ class ReconnectContract:
             example,
             describe=lambda answer: f"answer {answer[0]} {json.dumps(answer[1])[:300]}",
             record=harness.judged,
+            examples=[_EDGE_SUCCESS],
         )
 
     # --- 7: robustness outside the documentation (each serves one answer, then expects an exception) ------

@@ -523,38 +523,44 @@ def _json_or_none(response: httpx.Response) -> Any:
         return None
 
 
-class BadCreatedWrongStatus(Reference):
+class _BadCreated(Reference):
+    """Reads as the reference does, but raises its own error (``own_error``) for an unreadable 201: outside the
+    except block, so that no ``__context__`` still tells 201, or inside it ``from None`` (``from_none``)."""
+
+    from_none = False
+
+    def own_error(self) -> Exception:
+        raise NotImplementedError
+
     def read(self, response: httpx.Response, account_id: str) -> Any:
         try:
             return read_response(response)
         except PostpressError as error:
             if error.status != 201:
                 raise
-        # Outside the except block: no __context__ that would still tell 201.
-        raise PostpressError(500, None, "unreadable success")
+            if self.from_none:
+                raise self.own_error() from None
+        raise self.own_error()
 
 
-class BadCreatedFromNone(Reference):
-    """Re-raises an unreadable 201 as its own error ``from None``: the status is on the suppressed context only,
+class BadCreatedWrongStatus(_BadCreated):
+    def own_error(self) -> Exception:
+        return PostpressError(500, None, "unreadable success")
+
+
+class BadCreatedFromNone(_BadCreated):
+    """Raises its own error without the status ``from None``: the status is on the suppressed context only,
     which its caller never sees (nor does a traceback)."""
 
-    def read(self, response: httpx.Response, account_id: str) -> Any:
-        try:
-            return read_response(response)
-        except PostpressError as error:
-            if error.status != 201:
-                raise
-            raise ValueError("the server sent an unreadable success") from None
+    from_none = True
+
+    def own_error(self) -> Exception:
+        return ValueError("the server sent an unreadable success")
 
 
-class BadCreatedMadeUpType(Reference):
-    def read(self, response: httpx.Response, account_id: str) -> Any:
-        try:
-            return read_response(response)
-        except PostpressError as error:
-            if error.status != 201:
-                raise
-        raise PostpressError(201, "errors/unexpected_success_body")
+class BadCreatedMadeUpType(_BadCreated):
+    def own_error(self) -> Exception:
+        return PostpressError(201, "errors/unexpected_success_body")
 
 
 class AnyAccountIdIsSuccess(Reference):

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from pytest_postpress import catalog
+from pytest_postpress.doubles._attempts import AttemptBound
 from pytest_postpress.doubles._http import RecordedCall
 from pytest_postpress.doubles._state import ErrorLike, MockState, SuccessPolicy, reconnect_path
 
@@ -87,6 +88,12 @@ class DoubleSurface:
         """Let the next ``times`` reconnects time out: the mock raises ``httpx.ReadTimeout``, the server holds
         the request unanswered (until reset, stop or ``max_hold`` seconds), then closes."""
         self.state.time_out(times=times)
+
+    @property
+    def attempts(self) -> AttemptBound:
+        """The bound on one reconnect's attempts: the contract suite arms it around each call of the client, so
+        that a client that retries forever ends (``doubles/_attempts.py``)."""
+        return self.state.attempts
 
     @property
     def success_account_id(self) -> SuccessPolicy:

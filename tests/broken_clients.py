@@ -682,10 +682,12 @@ class RequestsRetriesForever(RequestsReference):
     double's RetriesStopped."""
 
     def reconnect(self, account_id: str, body: Any) -> Any:
+        # Built once, outside the loop: an id or body refused before sending is raised, not "retried" forever.
+        url, content = self.base_url + self.path(account_id), encode_body(self.prepare(body))
         while True:
             try:
-                response = self.send(account_id, body)
-            except Exception:  # a careless loop: every failure is "try again"
+                response = self.session.request(self.method, url, data=content, headers=JSON_HEADERS, timeout=2.0)
+            except Exception:  # a careless loop: every failure of the request is "try again"
                 continue
             if response.status_code not in _RETRYABLE:
                 return self.read(response, account_id)

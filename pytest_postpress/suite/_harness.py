@@ -104,6 +104,7 @@ class Harness:
         account = self.account_id if account_id is None else account_id
         before = len(self.double.calls)
         outcome = Outcome()
+        self.check.hide(body)  # every body the check sends: its secrets are hidden in every message
         bound = self.double.attempts
         bound.arm(self.max_attempts)
         try:
@@ -119,6 +120,8 @@ class Harness:
         finally:
             bound.disarm()
         outcome.calls = list(self.double.calls[before:])
+        for call in outcome.calls:
+            self.check.hide_call(call)
         self._observe(outcome.calls)
         return outcome
 

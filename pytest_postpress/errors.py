@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["CommandFailed", "ContractViolation", "SecretStr", "StagingFault"]
+__all__ = ["CommandFailed", "ContractViolation", "RetriesStopped", "SecretStr", "StagingFault"]
 
 
 class ContractViolation(AssertionError):
@@ -45,3 +45,12 @@ class StagingFault(Exception):
     def __init__(self, message: str, exchange: object = None) -> None:
         super().__init__(message)
         self.exchange = exchange
+
+
+class RetriesStopped(BaseException):
+    """Raised in a client by a test double that answers in the client's process (respx, pytest-httpx,
+    responses) at a request past its reconnect's bound of attempts (``postpress_max_attempts`` + a margin).
+
+    A ``BaseException`` on purpose, as ``KeyboardInterrupt`` is: a retry loop's ``except Exception`` does not
+    catch it.  The contract suite catches it around the client's call and judges the attempts it saw.
+    """

@@ -9,6 +9,7 @@ Every client takes ``(base_url=..., api_key=...)`` and has ``.reconnect(account_
 from __future__ import annotations
 
 import json
+import time
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -394,6 +395,37 @@ class ChangesBodyOnRetry(_RetriesUnavailable):
         return {**body, "attempt": 2} if isinstance(body, dict) else body
 
 
+_RETRYABLE = frozenset({407, 408, 502, 503, 504})
+
+
+class RetriesForever(Reference):
+    """Resends after every retryable answer (rule 23's list, a dropped connection and a timeout included) with no
+    bound on the attempts: the test double has to end its loop."""
+
+    pause = 0.0  # seconds between attempts
+
+    def reconnect(self, account_id: str, body: Any) -> Any:
+        while True:
+            try:
+                response = self.send(account_id, body)
+            except httpx.TransportError:
+                time.sleep(self.pause)
+                continue
+            if response.status_code not in _RETRYABLE:
+                return self.read(response, account_id)
+            time.sleep(self.pause)
+
+
+class RetriesForeverWithPause(RetriesForever):
+    pause = 0.05
+
+
+class RetriesForeverOnServer(RetriesForeverWithPause):
+    """On the loopback server, which cannot raise in the client: it ends the loop with its judged answer."""
+
+    transport = "server"
+
+
 class SwallowsClientErrors(Reference):
     """Returns None on 4xx instead of raising."""
 
@@ -491,25 +523,44 @@ def _json_or_none(response: httpx.Response) -> Any:
         return None
 
 
-class BadCreatedWrongStatus(Reference):
+class _BadCreated(Reference):
+    """Reads as the reference does, but raises its own error (``own_error``) for an unreadable 201: outside the
+    except block, so that no ``__context__`` still tells 201, or inside it ``from None`` (``from_none``)."""
+
+    from_none = False
+
+    def own_error(self) -> Exception:
+        raise NotImplementedError
+
     def read(self, response: httpx.Response, account_id: str) -> Any:
         try:
             return read_response(response)
         except PostpressError as error:
             if error.status != 201:
                 raise
-        # Outside the except block: no __context__ that would still tell 201.
-        raise PostpressError(500, None, "unreadable success")
+            if self.from_none:
+                raise self.own_error() from None
+        raise self.own_error()
 
 
-class BadCreatedMadeUpType(Reference):
-    def read(self, response: httpx.Response, account_id: str) -> Any:
-        try:
-            return read_response(response)
-        except PostpressError as error:
-            if error.status != 201:
-                raise
-        raise PostpressError(201, "errors/unexpected_success_body")
+class BadCreatedWrongStatus(_BadCreated):
+    def own_error(self) -> Exception:
+        return PostpressError(500, None, "unreadable success")
+
+
+class BadCreatedFromNone(_BadCreated):
+    """Raises its own error without the status ``from None``: the status is on the suppressed context only,
+    which its caller never sees (nor does a traceback)."""
+
+    from_none = True
+
+    def own_error(self) -> Exception:
+        return ValueError("the server sent an unreadable success")
+
+
+class BadCreatedMadeUpType(_BadCreated):
+    def own_error(self) -> Exception:
+        return PostpressError(201, "errors/unexpected_success_body")
 
 
 class AnyAccountIdIsSuccess(Reference):
@@ -626,6 +677,22 @@ class RequestsSwallowsTimeouts(RequestsReference):
             return Reconnected(account_id)
 
 
+class RequestsRetriesForever(RequestsReference):
+    """RetriesForever on requests, inside responses; ``except Exception`` would swallow anything but the
+    double's RetriesStopped."""
+
+    def reconnect(self, account_id: str, body: Any) -> Any:
+        # Built once, outside the loop: an id or body refused before sending is raised, not "retried" forever.
+        url, content = self.base_url + self.path(account_id), encode_body(self.prepare(body))
+        while True:
+            try:
+                response = self.session.request(self.method, url, data=content, headers=JSON_HEADERS, timeout=2.0)
+            except Exception:  # a careless loop: every failure of the request is "try again"
+                continue
+            if response.status_code not in _RETRYABLE:
+                return self.read(response, account_id)
+
+
 @dataclass(frozen=True)
 class Expectation:
     """The checks that must fail on a broken client, and a phrase its first failure message must contain."""
@@ -633,6 +700,17 @@ class Expectation:
     checks: tuple[str, ...]
     message: str
 
+
+# Every check that forces a retryable answer on every attempt, or on every request (documented_error, client_timeout).
+_FOREVER_CHECKS = (
+    "documented_error[503-service_unavailable]",
+    "documented_error[407-proxy_auth_error]",
+    "retry_every_attempt",
+    "robustness_non_json_502",
+    "robustness_connection_error",
+    "robustness_timeout",
+    "client_timeout",
+)
 
 GALLERY: dict[type[Reference], Expectation] = {
     PutInsteadOfPost: Expectation(("request_line",), "method POST"),
@@ -668,6 +746,9 @@ GALLERY: dict[type[Reference], Expectation] = {
     RetriesTenTimes: Expectation(("retry_every_attempt",), "at most 5 attempts"),
     DropsKeyOnRetry: Expectation(("retry_every_attempt", "retry_then_success"), "dropped the X-API-KEY header"),
     ChangesBodyOnRetry: Expectation(("retry_every_attempt", "retry_then_success"), "sent another body"),
+    RetriesForever: Expectation(_FOREVER_CHECKS, "postpress_max_attempts + 3 attempts"),
+    RetriesForeverWithPause: Expectation(_FOREVER_CHECKS, "postpress_max_attempts + 3 attempts"),
+    RetriesForeverOnServer: Expectation(_FOREVER_CHECKS, "postpress_max_attempts + 3 attempts"),
     SwallowsClientErrors: Expectation(
         ("documented_error[401-invalid_credentials]", "invalid_body[missing-parameters]", "fuzz_invalid_bodies"),
         "reported success",
@@ -682,6 +763,10 @@ GALLERY: dict[type[Reference], Expectation] = {
     SwallowsTimeouts: Expectation(("robustness_timeout",), "reported success"),
     BadCreatedWithoutStatus: Expectation(("robustness_bad_success_body",), "tell the HTTP status 201"),
     BadCreatedWrongStatus: Expectation(("robustness_bad_success_body",), "tell the HTTP status 201"),
+    BadCreatedFromNone: Expectation(
+        ("robustness_bad_success_body[not-json]", "robustness_bad_success_body[account-id-not-a-string]"),
+        "tell the HTTP status 201",
+    ),
     BadCreatedMadeUpType: Expectation(("robustness_bad_success_body",), "never make one up"),
     AnyAccountIdIsSuccess: Expectation(("robustness_bad_success_body[account-id-not-a-string]",), "reported success"),
     NoTimeout: Expectation(("client_timeout",), "was still waiting after"),
@@ -692,4 +777,5 @@ GALLERY: dict[type[Reference], Expectation] = {
     RequestsNotFoundIsSuccess: Expectation(("unknown_account",), "reported success"),
     RequestsSwallowsConnectionErrors: Expectation(("robustness_connection_error",), "reported success"),
     RequestsSwallowsTimeouts: Expectation(("robustness_timeout",), "reported success"),
+    RequestsRetriesForever: Expectation(_FOREVER_CHECKS, "postpress_max_attempts + 3 attempts"),
 }

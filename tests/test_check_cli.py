@@ -128,6 +128,42 @@ def test_broken_node_client_fails_its_check(tmp_path: Path) -> None:
     assert "how to fix:" in results["request_line"]
 
 
+# The Node example as a one-shot program that reads POSTPRESS_ACCOUNT_ID alone (argv[1]: cli.mjs's URL).
+_IGNORES_ID_JSON = """
+delete process.env.POSTPRESS_ACCOUNT_ID_JSON;
+const { main } = await import(process.argv[1]);
+await main();
+"""
+
+
+@pytest.mark.parametrize(("ignores", "seed"), [(True, "1"), (True, "2"), (False, "3")])
+def test_one_shot_verdict_on_an_id_holding_a_nul_does_not_depend_on_the_draw(
+    tmp_path: Path, ignores: bool, seed: str
+) -> None:
+    # An id holding a NUL is tried first on every run: a program that ignores POSTPRESS_ACCOUNT_ID_JSON fails
+    # test_request_line whatever the seed, and the Node example, which reads it, passes whatever the seed.
+    node = node_executable()
+    cli = NODE_DIR / "cli.mjs"
+    program = (node, "--input-type=module", "-e", _IGNORES_ID_JSON, cli.as_uri()) if ignores else (node, str(cli))
+    junit = tmp_path / "junit.xml"
+    done = check(
+        tmp_path,
+        *("--junitxml", str(junit), "-k", "test_request_line"),
+        *("--hypothesis-profile", "postpress-dev", "--hypothesis-seed", seed),
+        *("--", *program),
+    )
+    result = junit_results(junit)["request_line"]
+    if not ignores:
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        assert result == "passed"
+        return
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "failing input (secrets hidden): account id 'acc_01J\\x00NUL'" in result, result
+    assert "how to fix: read the id from POSTPRESS_ACCOUNT_ID_JSON when POSTPRESS_ACCOUNT_ID is unset" in result
+    assert "JSON.parse(process.env.POSTPRESS_ACCOUNT_ID_JSON)" in result
+    assert "this example is tried first on every run" in result
+
+
 def test_a_crashing_program_is_reported_as_such(tmp_path: Path) -> None:
     crash = "import sys; sys.stdin.read(); print('boom: the SDK is broken', file=sys.stderr); sys.exit(5)"
     done = check(tmp_path, "-k", "test_success", "--", sys.executable, "-c", crash)
@@ -136,6 +172,60 @@ def test_a_crashing_program_is_reported_as_such(tmp_path: Path) -> None:
     assert "boom: the SDK is broken" in done.stdout
     assert "COULD NOT RUN success" in done.stdout
     assert "the contract requires" not in done.stdout
+
+
+# A one-shot program whose client resends every retryable answer (and every dropped connection) with no bound,
+# with argv[1] seconds between attempts.
+_RETRIES_FOREVER = """
+import json, os, sys, time, urllib.error, urllib.parse, urllib.request
+pause = float(sys.argv[1])
+body = sys.stdin.buffer.read()
+account = json.loads(os.environ["POSTPRESS_ACCOUNT_ID_JSON"])
+url = os.environ["POSTPRESS_BASE_URL"] + "/v1/accounts/" + urllib.parse.quote(account, safe="")
+headers = {"X-API-KEY": os.environ["POSTPRESS_API_KEY"], "Content-Type": "application/json"}
+while True:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, body, headers, method="POST"), timeout=2) as answer:
+            print(json.dumps({"account_id": json.loads(answer.read())["account_id"]}))
+            break
+    except urllib.error.HTTPError as error:
+        if error.code not in (407, 408, 502, 503, 504):
+            envelope = json.loads(error.read() or b"{}")
+            print(json.dumps({"error": {"status": error.code, "type": envelope.get("type")}}))
+            break
+    except OSError:
+        pass
+    time.sleep(pause)
+"""
+
+
+@pytest.mark.parametrize("pause", ["0", "0.05"], ids=["no-pause", "pause"])
+def test_a_program_that_retries_forever_fails_in_bounded_time(tmp_path: Path, pause: str) -> None:
+    # The server ends the loop past postpress_max_attempts + 3 attempts by answering as judged (a 201): the
+    # program returns, and the checks fail on the attempts it made.
+    program = tmp_path / "retries_forever.py"
+    program.write_text(_RETRIES_FOREVER, encoding="utf-8")
+    junit = tmp_path / "junit.xml"
+    # documented_error answers the error to every request; retry_every_attempt to postpress_max_attempts of them.
+    selection = "documented_error and (503-service_unavailable or 504-request_timeout) or retry_every_attempt"
+    done = check(
+        tmp_path,
+        *("--junitxml", str(junit), "-k", selection),
+        *("--", sys.executable, str(program), pause),
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-3000:]
+    results = junit_results(junit)
+    assert len(results) == 5
+    for name, result in results.items():
+        assert result.startswith("failed"), (name, result)
+        assert "at most 5 attempts in all (postpress_max_attempts" in result, result
+        if name.startswith("documented_error"):
+            assert "the client sent 9 requests (answers retried: 5" in result, result
+            assert "past postpress_max_attempts + 3 attempts" in result, result
+        else:
+            assert "the client sent 6 requests (answers retried: " in result, result
+    assert "COULD NOT RUN" not in done.stdout
 
 
 @pytest.mark.parametrize(

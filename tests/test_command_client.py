@@ -382,14 +382,19 @@ def test_in_the_suite_a_hang_in_a_fuzz_check_stops_at_once_without_shrinking(
     pytester: pytest.Pytester, tmp_path: Path
 ) -> None:
     runs = tmp_path / "runs"
+    # A correct client for two runs (the body tried first on every run, then a drawn one), hanging on the third.
     source = f"""
-    import json, os, sys, time
-    body = json.load(sys.stdin)
+    import json, os, sys, time, urllib.parse, urllib.request
+    body = sys.stdin.buffer.read()
     with open({str(runs)!r}, "a") as log:
         log.write("run\\n")
     if len(open({str(runs)!r}).read().splitlines()) >= 3:
         time.sleep(60)
-    print(json.dumps({{"account_id": os.environ["POSTPRESS_ACCOUNT_ID"]}}))
+    account = json.loads(os.environ["POSTPRESS_ACCOUNT_ID_JSON"])
+    url = os.environ["POSTPRESS_BASE_URL"] + "/v1/accounts/" + urllib.parse.quote(account, safe="")
+    headers = {{"X-API-KEY": os.environ["POSTPRESS_API_KEY"], "Content-Type": "application/json"}}
+    with urllib.request.urlopen(urllib.request.Request(url, body, headers, method="POST"), timeout=5) as answer:
+        print(json.dumps({{"account_id": json.loads(answer.read())["account_id"]}}))
     """
     start = time.monotonic()
     result = _suite(pytester, program(tmp_path, source), "-k", "fuzz_valid_bodies", timeout=1.0)

@@ -18,12 +18,6 @@ def reconnect(base, key, account, **kwargs):
 """
 
 
-@pytest.fixture(autouse=True)
-def _no_postpress_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("BASE_URL", "API_KEY", "ACCOUNT_ID", "LIVE", "TRANSPORT"):
-        monkeypatch.delenv(f"POSTPRESS_{name}", raising=False)
-
-
 def test_postpress_mock_answers_sync_and_async_httpx_and_records_calls(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         HEADER

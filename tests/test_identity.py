@@ -48,20 +48,43 @@ def test_attributes(names: tuple[str, str]) -> None:
     )
 
 
-def _wrapped(suppress: bool) -> None:
+def _wrapped(how: str) -> None:
     try:
         raise SdkError(404, "errors/resource_not_found")
     except SdkError as inner:
-        if suppress:
-            raise ValueError("while handling") from None  # context kept, its display suppressed
+        if how == "context":
+            raise ValueError("while handling")  # noqa: B904 - implicit chaining is the point
+        if how == "from-none":
+            raise ValueError("while handling") from None  # context kept, but suppressed: the caller never sees it
         raise RuntimeError("wrapped") from inner
 
 
-@pytest.mark.parametrize("suppress", [False, True], ids=["cause", "context"])
-def test_follows_cause_and_context(suppress: bool) -> None:
+@pytest.mark.parametrize("how", ["cause", "context"])
+def test_follows_cause_and_context(how: str) -> None:
     with pytest.raises(Exception) as raised:  # noqa: PT011 - any wrapper will do
-        _wrapped(suppress)
+        _wrapped(how)
     assert default_error_identity(raised.value) == (404, "errors/resource_not_found")
+
+
+def test_a_suppressed_context_is_not_followed() -> None:
+    # raise ... from None: traceback printing hides the context, and so does the identity (the caller of such a
+    # client never sees the status it carried).
+    with pytest.raises(ValueError, match="while handling") as raised:
+        _wrapped("from-none")
+    assert raised.value.__context__ is not None
+    assert raised.value.__suppress_context__
+    assert default_error_identity(raised.value) is None
+
+
+def test_an_explicit_cause_is_followed_even_when_the_context_differs() -> None:
+    cause = SdkError(502, "errors/bad_gateway")
+    try:
+        raise SdkError(None, None)
+    except SdkError:
+        outer = RuntimeError("wrapped")
+        outer.__cause__ = cause  # what raise ... from cause sets, with __suppress_context__ true
+        outer.__suppress_context__ = True
+    assert default_error_identity(outer) == (502, "errors/bad_gateway")
 
 
 @pytest.mark.parametrize("status", [True, "404", 99, 600, None, 404.0])

@@ -18,12 +18,6 @@ BODY = {"provider": "TELEGRAM"}
 """
 
 
-@pytest.fixture(autouse=True)
-def _no_postpress_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("BASE_URL", "API_KEY", "ACCOUNT_ID", "LIVE", "TRANSPORT"):
-        monkeypatch.delenv(f"POSTPRESS_{name}", raising=False)
-
-
 def run(pytester: pytest.Pytester, body: str, *args: str) -> pytest.RunResult:
     pytester.makepyfile(HEADER + body)
     return pytester.runpytest("-p", "no:cacheprovider", *args)

@@ -32,9 +32,7 @@ REQUESTS = str(EXAMPLES / "test_requests_client.py")
 @pytest.fixture(autouse=True)
 def live_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POSTPRESS_API_KEY", KEY)
-    monkeypatch.setenv("POSTPRESS_ACCOUNT_ID", ACCOUNT)
-    for name in ("RECORD", "REPLAY", "LIVE", "BASE_URL"):
-        monkeypatch.delenv(f"POSTPRESS_{name}", raising=False)
+    monkeypatch.setenv("POSTPRESS_ACCOUNT_ID", ACCOUNT)  # the other POSTPRESS_* are cleared by tests/conftest.py
 
 
 def replay(pytester: pytest.Pytester, har: Path, *extra: str, files: tuple[str, ...] = (HTTPX,)) -> pytest.RunResult:

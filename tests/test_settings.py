@@ -15,12 +15,6 @@ def test_show(postpress_base_url, postpress_api_key, postpress_account_id):
 """
 
 
-@pytest.fixture(autouse=True)
-def _no_postpress_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("BASE_URL", "API_KEY", "ACCOUNT_ID", "LIVE", "TRANSPORT"):
-        monkeypatch.delenv(f"POSTPRESS_{name}", raising=False)
-
-
 def shown(pytester: pytest.Pytester, *args: str) -> str:
     result = pytester.runpytest("-s", *args)
     result.assert_outcomes(passed=1)

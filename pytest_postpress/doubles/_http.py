@@ -38,6 +38,9 @@ class Action(enum.Enum):
     RESPOND = "respond"
     FAIL_CONNECTION = "fail_connection"
     TIME_OUT = "time_out"
+    #: Past a reconnect's bound of attempts (``doubles/_attempts.py``): the in-process doubles raise
+    #: ``RetriesStopped``; the loopback server sends the reply as it is (judged by rule 22).
+    STOP_RETRIES = "stop_retries"
 
 
 @dataclass(frozen=True)
@@ -45,13 +48,16 @@ class Reply:
     """One answer: ``status``, ``headers`` and ``body`` to send, or a transport ``action``.
 
     For :attr:`Action.FAIL_CONNECTION` (close the connection without answering)
-    and :attr:`Action.TIME_OUT` (never answer) ``status`` is 0 and there is no body.
+    and :attr:`Action.TIME_OUT` (never answer) ``status`` is 0 and there is no body.  For
+    :attr:`Action.STOP_RETRIES` the answer is the judged one (what a server sends) and ``note`` says why an
+    in-process transport raises instead.
     """
 
     status: int
     headers: tuple[tuple[str, str], ...] = JSON_HEADERS
     body: bytes = b""
     action: Action = Action.RESPOND
+    note: str = ""
 
     @property
     def json(self) -> Any:

@@ -1,6 +1,7 @@
 """The one httpx reply adapter of the doubles that answer inside an httpx client (respx, pytest-httpx, and the
 direct session of the ``"responses"`` transport): a request in, the answerer's :class:`Reply` out as an
-``httpx.Response``, forced failures raised as httpx's own errors."""
+``httpx.Response``, forced failures raised as httpx's own errors, a reconnect past its bound of attempts as
+:class:`~pytest_postpress.errors.RetriesStopped`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import httpx
 
 from pytest_postpress.doubles._http import JSON_HEADERS, Action, Headers, Reply
 from pytest_postpress.doubles._state import Answerer
+from pytest_postpress.errors import RetriesStopped
 
 __all__ = ["httpx_reply", "httpx_response"]
 
@@ -27,6 +29,8 @@ def httpx_reply(answerer: Answerer, request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("postpress mock: connection failed (forced by fail_connection())", request=request)
     if reply.action is Action.TIME_OUT:
         raise httpx.ReadTimeout("postpress mock: no answer (forced by time_out())", request=request)
+    if reply.action is Action.STOP_RETRIES:
+        raise RetriesStopped(reply.note)  # a client retrying forever (doubles/_attempts.py)
     return httpx_response(reply)
 
 

@@ -23,6 +23,7 @@ are imported here: no pytest, no respx, no httpx.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hmac
 import itertools
@@ -37,6 +38,7 @@ from typing import Any, Final, Protocol
 
 from pytest_postpress import catalog
 from pytest_postpress._redact import Scrubber, clip
+from pytest_postpress.doubles._attempts import AttemptBound
 from pytest_postpress.doubles._http import JSON_HEADERS, Action, Headers, RecordedCall, Reply, dumps, parse_json
 from pytest_postpress.validation import error_for_violations, validate_json_body, validate_response
 
@@ -487,6 +489,8 @@ class MockState:
         self.judge: Final = Judge(api_key=api_key, prefix=prefix, accounts=accounts, any_account=any_account)
         self.journal: Final = Journal() if journal is None else journal
         self.forced: Final = ForcedAnswers()
+        #: The bound on one reconnect's attempts, armed by the contract suite around each call of the client.
+        self.attempts: Final = AttemptBound()
         self.api_key: Final = self.judge.api_key
         self.prefix: Final = self.judge.prefix
         self._lock = threading.Lock()
@@ -686,8 +690,12 @@ class MockState:
         preferred: Reply | None = None
         if routed:
             account_id, shape_problem = self.judge.path_id(raw_path)
-            preferred = self._preferred(headers, number) if "prefer" in headers else None
-            if preferred is not None:
+            if self.attempts.past_bound():
+                # A client still retrying past its bound: judged as if nothing was forced, and the transport ends
+                # the loop (doubles/_attempts.py).
+                judged = self.judge.judge(raw_path, raw_query, headers, body, account_id, shape_problem, number)
+                reply = dataclasses.replace(judged, action=Action.STOP_RETRIES, note=self.attempts.message())
+            elif "prefer" in headers and (preferred := self._preferred(headers, number)) is not None:
                 reply = preferred
             else:
                 forced = self.forced.take()

@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Any, ClassVar
 
 from pytest_postpress import catalog
+from pytest_postpress.doubles._attempts import AttemptBound
 from pytest_postpress.doubles._http import RecordedCall
 from pytest_postpress.doubles._state import ErrorLike, MockState, SuccessPolicy, UnroutedRequestError, reconnect_path
 
@@ -125,6 +126,12 @@ class DoubleSurface:
         """Let the next ``times`` reconnects time out: the mock raises ``httpx.ReadTimeout``, the server holds
         the request unanswered (until reset, stop or ``max_hold`` seconds), then closes."""
         self.state.time_out(times=times)
+
+    @property
+    def attempts(self) -> AttemptBound:
+        """The bound on one reconnect's attempts: the contract suite arms it around each call of the client, so
+        that a client that retries forever ends (``doubles/_attempts.py``)."""
+        return self.state.attempts
 
     @property
     def success_account_id(self) -> SuccessPolicy:

@@ -21,6 +21,7 @@ import responses
 from pytest_postpress._compat import active_requests_mock
 from pytest_postpress.doubles._http import Action, Headers
 from pytest_postpress.doubles._surface import BaseUrlDouble, PostpressNotRouted, host_pattern
+from pytest_postpress.errors import RetriesStopped
 
 __all__ = ["PostpressResponses", "active_requests_mock"]
 
@@ -107,6 +108,9 @@ class PostpressResponses(BaseUrlDouble):
                 )
             if reply.action is Action.TIME_OUT:
                 return requests.ReadTimeout("postpress_responses: no answer (forced by time_out())", request=request)
+            if reply.action is Action.STOP_RETRIES:
+                # Raised, not returned: responses raises only an Exception returned by a callback.
+                raise RetriesStopped(reply.note)
             return reply.status, list(reply.headers), reply.body
         self.state.record_unrouted(method, target, headers, body, url=url)
         raise PostpressNotRouted(

@@ -24,8 +24,6 @@ from pytest_postpress import _settings
 from pytest_postpress._keys import FUZZ_BUDGET_KEY, SCRUBBER_KEY, SEED_KEY, SETTINGS_KEY, scrubber_of, settings_of
 from pytest_postpress._redact import Scrubber
 from pytest_postpress.errors import CommandFailed, ContractViolation, SecretStr, StagingFault
-from pytest_postpress.plugin import fixtures as _fixtures
-from pytest_postpress.plugin import live_fixtures as _live_fixtures
 from pytest_postpress.plugin import profiles as _profiles  # noqa: F401 - registers the postpress-* Hypothesis profiles
 from pytest_postpress.suite import _results
 from pytest_postpress.suite._identity import ErrorIdentity, default_error_identity
@@ -217,7 +215,8 @@ def postpress_error_identity() -> Callable[[BaseException], ErrorIdentity | None
     """``identity(exc) -> (status, type) | None``: how the contract suite reads an error the client raised.
 
     The default reads ``status``/``status_code`` and ``type``/``error_type`` attributes, an attached
-    ``response`` (httpx, requests) and its envelope's ``type``, following ``__cause__``/``__context__``.
+    ``response`` (httpx, requests) and its envelope's ``type``, following the chain the caller sees:
+    ``__cause__``, else ``__context__`` unless suppressed (``raise ... from None``), as tracebacks show it.
     Override it to read your own exception classes.
     """
     return default_error_identity
@@ -292,6 +291,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if contract and not any(key == _results.PROPERTY for key, _ in item.user_properties):
         add_record(item, examples=0)
     report = yield
+    # Imported here, not at the top: pytest_plugins below loads these modules itself, and pytest 8 refuses (a
+    # warning, an error under filterwarnings = error) to mark for assertion rewriting a module imported before.
+    from pytest_postpress.plugin import fixtures as _fixtures
+    from pytest_postpress.plugin import live_fixtures as _live_fixtures
+
     _fixtures.remember_report(item, report)
     if call.excinfo is not None and report.failed:
         text = _contract_text(call.excinfo.value)

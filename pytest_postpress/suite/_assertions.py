@@ -6,16 +6,18 @@ contract requires, what the client did and how to fix it; every known secret is 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import urllib.parse
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
 
 from pytest_postpress import catalog
 from pytest_postpress._redact import SECRET_HEADERS, SHORT, Scrubber
 from pytest_postpress._redact import show as _show
+from pytest_postpress.doubles._attempts import MARGIN
 from pytest_postpress.doubles._http import RecordedCall
 from pytest_postpress.errors import ContractViolation, StagingFault
 from pytest_postpress.suite._fixes import DOTS_FIX, content_type_fix, difference_fix, encoding_fix, looks_form_encoded
@@ -34,6 +36,17 @@ _DOT_IDS = frozenset({".", ".."})
 def answer_name(call: RecordedCall) -> str:
     """What a recorded request was answered: ``"503"``, or ``"no answer"`` (dropped connection or timeout)."""
     return "no answer" if call.status is None else str(call.status)
+
+
+def _runs(names: list[str]) -> str:
+    """``503, 503, no answer`` as ``503 x2, no answer``: a long retry loop in a few words."""
+    runs: list[list[Any]] = []
+    for name in names:
+        if runs and runs[-1][0] == name:
+            runs[-1][1] += 1
+        else:
+            runs.append([name, 1])
+    return ", ".join(name if count == 1 else f"{name} x{count}" for name, count in runs)
 
 
 def retried_after(call: RecordedCall) -> bool:
@@ -157,6 +170,7 @@ class Outcome:
     result: Any = None
     error: BaseException | None = None
     calls: list[RecordedCall] = field(default_factory=list)
+    stopped: bool = False  # the double raised RetriesStopped: the client was still retrying past its bound
 
     @property
     def raised(self) -> bool:
@@ -184,6 +198,17 @@ class Assertions:
         self.none_means_absent = none_means_absent
         # The key and every secret of every body this check sent: no message shows them, in any spelling.
         self.scrubber = Scrubber([api_key])
+        self._first_fix: str | None = None
+
+    @contextlib.contextmanager
+    def first_fix(self, fix: str | None) -> Iterator[None]:
+        """While inside, every failure's "how to fix" begins with ``fix`` (what the check knows of the client and
+        the input, e.g. how a one-shot program reads an id holding a NUL), then the failure's own advice."""
+        kept, self._first_fix = self._first_fix, fix
+        try:
+            yield
+        finally:
+            self._first_fix = kept
 
     def expected_body(self, body: Any) -> Any:
         """The body the client must send for ``body``: without its ``None`` fields when ``None`` means absent."""
@@ -202,6 +227,8 @@ class Assertions:
         )
 
     def fail(self, required: str, observed: str, fix: str) -> NoReturn:
+        if self._first_fix is not None:
+            fix = f"{self._first_fix}; otherwise: {fix}"
         message = f"[{self.name}] the contract requires {required}\n  the client {observed}\n  how to fix: {fix}"
         # A client's exception text may quote the key or a password: scrub every known secret, last.
         raise ContractViolation(self.scrubber.text(message))
@@ -240,10 +267,16 @@ class Assertions:
                     f"{answer_name(call)} the first request may have taken effect",
                 )
         if len(calls) > self.max_attempts:
-            answers = ", ".join(answer_name(call) for call in calls[:-1])
+            answers = _runs([answer_name(call) for call in calls[:-1]])
+            observed = f"sent {len(calls)} requests (answers retried: {answers})"
+            if outcome.stopped or len(calls) > self.max_attempts + MARGIN:
+                observed += (
+                    f" and was still retrying when the test double ended the loop, past postpress_max_attempts + "
+                    f"{MARGIN} attempts"
+                )
             self.fail(
                 f"at most {self.max_attempts} attempts in all (postpress_max_attempts; {RULE_23})",
-                f"sent {len(calls)} requests (answers retried: {answers})",
+                observed,
                 f"bound the retries: stop after {self.max_attempts} attempts in all and raise the last answer",
             )
         first = calls[0]
@@ -563,6 +596,7 @@ class Assertions:
                 f"sent nothing and {observed}",
                 "send the request; do not validate or refuse a documented-valid call",
             )
+        self.one_call(outcome)  # rule 23 here too; a client that never stops retrying is stopped by the server
         if elapsed > limit:
             self.fail(
                 f"giving up within {limit:g}s when the server does not answer ({attempts} attempt(s) of the declared "

@@ -1,9 +1,10 @@
 """A client in any language, run as a command: :func:`command_client` and its protocol.
 
 One-shot (default): each reconnect runs ``argv`` once, with ``POSTPRESS_BASE_URL``, ``POSTPRESS_API_KEY``,
-``POSTPRESS_ACCOUNT_ID`` (and ``POSTPRESS_ACCOUNT_ID_JSON``, the id as a JSON string: the only one set when the id
-holds a NUL character, which no environment variable can carry) in its environment and the body as JSON on
-standard input; it prints one JSON object on standard output and exits 0::
+``POSTPRESS_ACCOUNT_ID`` and ``POSTPRESS_ACCOUNT_ID_JSON`` (the id as a JSON string) in its environment and the body
+as JSON on standard input.  When the id holds a NUL character, which no environment variable can carry,
+``POSTPRESS_ACCOUNT_ID`` is unset and the program **must** read ``POSTPRESS_ACCOUNT_ID_JSON`` (the suite tries such
+an id on every run).  It prints one JSON object on standard output and exits 0::
 
     {"account_id": "<the id the client returned>"}
     {"error": {"status": <int or null>, "type": "<string or null>"}}
@@ -43,6 +44,13 @@ __all__ = ["CommandClient", "CommandFailed", "ReportedError", "command_client"]
 
 _STDERR_LINES = 20  # how many of the last lines of standard error a failure shows
 _LINE_LIMIT = 300  # characters kept of each of them
+#: How a one-shot program reads an id that holds a NUL, for every message that needs to say it.
+ID_JSON_FIX = (
+    "read the id from POSTPRESS_ACCOUNT_ID_JSON when POSTPRESS_ACCOUNT_ID is unset (no environment variable can "
+    "carry the NUL character this id holds): it is the id as a JSON string, e.g. "
+    "JSON.parse(process.env.POSTPRESS_ACCOUNT_ID_JSON) in Node, "
+    "json.loads(os.environ['POSTPRESS_ACCOUNT_ID_JSON']) in Python, json.Unmarshal in Go; or use persistent mode"
+)
 _ANSWERS = (
     '{"account_id": "<the id the client returned>"} or {"error": {"status": <int or null>, "type": <string or null>}}'
 )
@@ -457,7 +465,7 @@ class CommandClient:
             if not self.persistent and "\0" in account_id:
                 lines.append(
                     "  this id holds a NUL character, which no environment variable can carry: POSTPRESS_ACCOUNT_ID "
-                    "was left unset; read POSTPRESS_ACCOUNT_ID_JSON (the id as a JSON string), or use persistent mode"
+                    "was left unset"
                 )
         if tail:
             lines.append(f"  the last {len(tail)} line(s) of its standard error (secrets hidden):")
@@ -466,8 +474,11 @@ class CommandClient:
             )
         else:
             lines.append("  (nothing on its standard error)")
+        nul_id = request is not None and not self.persistent and "\0" in request[0]
         lines.append(
-            f"  how to fix: the program must answer each reconnect with one JSON object, {_ANSWERS}, and exit 0"
+            "  how to fix: "
+            + (f"{ID_JSON_FIX}. " if nul_id else "")
+            + f"the program must answer each reconnect with one JSON object, {_ANSWERS}, and exit 0"
             + (" when its standard input closes" if self.persistent else "")
             + "; this is not a verdict on the contract: no check ran on this call"
         )

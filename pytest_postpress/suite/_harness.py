@@ -16,10 +16,11 @@ import pytest
 from hypothesis import strategies as st
 
 from pytest_postpress import catalog
+from pytest_postpress.doubles._attempts import AttemptBound
 from pytest_postpress.doubles._http import RecordedCall
 from pytest_postpress.doubles._state import ErrorLike, SuccessPolicy
 from pytest_postpress.doubles.server import PostpressServer
-from pytest_postpress.errors import CommandFailed, StagingFault
+from pytest_postpress.errors import CommandFailed, RetriesStopped, StagingFault
 from pytest_postpress.samples import sample_body
 from pytest_postpress.suite._assertions import Assertions, Outcome, answer_name
 from pytest_postpress.suite._fuzz import run_fuzz
@@ -60,6 +61,9 @@ class Double(Protocol):
     def time_out(self, *, times: int | None = 1) -> None: ...
 
     @property
+    def attempts(self) -> AttemptBound: ...
+
+    @property
     def success_account_id(self) -> SuccessPolicy: ...
 
     @success_account_id.setter
@@ -85,6 +89,7 @@ class Harness:
     account_id: str
     check: Assertions
     max_attempts: int = 5
+    one_shot_command: bool = False  # a command_client run once per reconnect: the id travels in the environment
     _retries: dict[str, Any] | None = field(default=None, init=False, repr=False)
 
     def times(self, status: int | None) -> int:
@@ -93,19 +98,29 @@ class Harness:
         return self.max_attempts if catalog.is_retryable(status) else 1
 
     def invoke(self, body: Any, *, account_id: str | None = None) -> Outcome:
-        """Call the client once with ``body`` (a copy) and collect what it returned or raised and what it sent."""
+        """Call the client once with ``body`` (a copy) and collect what it returned or raised and what it sent.
+
+        The double bounds the attempts of this one reconnect (``doubles/_attempts.py``), so that a client that
+        retries forever comes back; ``Outcome.stopped`` tells that the double had to stop it.
+        """
         account = self.account_id if account_id is None else account_id
         before = len(self.double.calls)
         outcome = Outcome()
         self.check.hide(body)  # every body the check sends: its secrets are hidden in every message
+        bound = self.double.attempts
+        bound.arm(self.max_attempts)
         try:
             # A copy, so that a client that mutates its argument cannot hide it.
             outcome.result = self.call(account, copy.deepcopy(body))
         except CommandFailed:
             # A command client's program failed: no result of the client, nothing to judge; the check stops.
             raise
+        except RetriesStopped:
+            outcome.stopped = True
         except Exception as error:
             outcome.error = error
+        finally:
+            bound.disarm()
         self.double.settle()  # live mode: staging's answers to this call, each within the bound of a request
         outcome.calls = list(self.double.calls[before:])
         for call in outcome.calls:

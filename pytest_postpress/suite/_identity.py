@@ -59,13 +59,23 @@ def _identity_of(error: BaseException) -> ErrorIdentity | None:
     return (status, type_)
 
 
+def _shown_cause(error: BaseException) -> BaseException | None:
+    """The exception traceback printing shows before ``error``: its ``__cause__``, else its ``__context__`` unless
+    ``raise ... from None`` suppressed it (an error the caller never sees tells the caller nothing)."""
+    if error.__cause__ is not None:
+        return error.__cause__
+    return None if error.__suppress_context__ else error.__context__
+
+
 def default_error_identity(error: BaseException) -> ErrorIdentity | None:
     """Return ``(status, type)`` for an exception a client raised, or ``None``.
 
     Reads ``status``/``status_code`` and ``type``/``error_type`` attributes, an
     attached ``response`` (``httpx.HTTPStatusError``, ``requests.HTTPError``):
-    its status and its envelope's ``type``; then follows ``__cause__`` and
-    ``__context__``.  ``type`` is ``None`` where no type could be read.
+    its status and its envelope's ``type``; then follows the chain the caller
+    sees, as Python's traceback shows it: ``__cause__``, else ``__context__``
+    unless suppressed (``raise ... from None``).  ``type`` is ``None`` where no
+    type could be read.
     """
     seen: set[int] = set()
     current: BaseException | None = error
@@ -74,5 +84,5 @@ def default_error_identity(error: BaseException) -> ErrorIdentity | None:
         identity = _identity_of(current)
         if identity is not None:
             return identity
-        current = current.__cause__ or current.__context__
+        current = _shown_cause(current)
     return None

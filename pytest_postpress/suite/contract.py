@@ -35,7 +35,7 @@ from pytest_postpress.errors import ContractViolation
 from pytest_postpress.samples import sample_body
 from pytest_postpress.suite import _usage
 from pytest_postpress.suite._assertions import Assertions
-from pytest_postpress.suite._command import CommandClient
+from pytest_postpress.suite._command import ID_JSON_FIX, CommandClient
 from pytest_postpress.suite._harness import Harness, LiveRequests
 from pytest_postpress.suite.live import LiveSession
 from pytest_postpress.validation import closest_variant, error_for_violations, validate_reconnect_body
@@ -48,6 +48,22 @@ __all__ = ["ContractViolation", "ReconnectContract"]
 _OTHER_ACCOUNT_ID = "acc_01JRECONNECTED0THER1D0000"
 _JSON = {"Content-Type": "application/json"}
 _DOT_SEGMENTS = (".", "..")
+# Tried by test_request_line on every run before the draw: an id holding a NUL (which no environment variable
+# carries: a one-shot program must read POSTPRESS_ACCOUNT_ID_JSON, so it comes first there), and one of each kind of
+# character the account_ids strategy draws that a client may mishandle alone.
+_NUL_ID = "acc_01J\x00NUL"
+_HOSTILE_IDS = (
+    "acc/01J",
+    "acc?x=1#y",
+    "100%",
+    "acc 01J",
+    "acc+01J",
+    "!$&'()*,;=:@",
+    "acc\n01J",
+    "accé💥\u202e",
+    "../admin",
+    "acc%2F01J",
+)
 # Per attempt, what the timeout check allows on top of the client's declared timeout (connecting, a slow machine).
 _TIMEOUT_SLACK = 0.5
 _DOUBLES = {"respx": "postpress_mock", "responses": "postpress_responses", "server": "postpress_server"}
@@ -61,6 +77,25 @@ def _retryable_answer(harness: Harness, answer: str, *, times: int) -> catalog.D
     error = next(error for error in catalog.DOCUMENTED_ERRORS if error.id == answer)
     harness.double.respond_with(error, times=times, vary=True)
     return error
+
+
+def _edge_body() -> dict[str, Any]:
+    """A valid body ``test_fuzz_valid_bodies`` tries first, on every run: what a draw holds only now and then and
+    a client may mishandle alone (an empty string, a zero, a phone number as username, a ``+00:00`` date-time)."""
+    body = sample_body("LINKEDIN_BASIC", full=True)
+    body["username"] = "+33 6 12 34 56 78"
+    body["user_agent"] = ""
+    body["sync_limit"] = {"chats": 0, "messages": "2025-12-31T23:59:59+00:00"}
+    return body
+
+
+# The answers test_fuzz_responses tries first, on every run: a 201 (about one draw in fifty is one) with another
+# account id than the path's and fields the documentation does not list, which a client must ignore (rule 20); and a
+# bare retryable envelope, so that a client that mishandles retries fails here, before Hypothesis runs and shrinks.
+_FIRST_ANSWERS = (
+    (201, {"object": "AccountReconnected", "account_id": _OTHER_ACCOUNT_ID, "created_at": {"at": [0, None]}}),
+    (503, {"title": "Service Unavailable", "type": "errors/service_unavailable", "status": 503}),
+)
 
 
 def _invalid_sample(mutation: str) -> Any:
@@ -243,7 +278,11 @@ class ReconnectContract:
     ) -> Harness:
         """What one check works with: the client, the double (or live proxy), the account, the assertions."""
         attempts = postpress_check.max_attempts
-        return Harness(request, postpress_call, postpress_double, postpress_account_id, postpress_check, attempts)
+        client = request.getfixturevalue("postpress_reconnect")
+        one_shot = isinstance(client, CommandClient) and not client.persistent
+        return Harness(
+            request, postpress_call, postpress_double, postpress_account_id, postpress_check, attempts, one_shot
+        )
 
     # --- 1-4: one request -------------------------------------------------------------------------------
     @pytest.mark.postpress_mock_only
@@ -256,13 +295,17 @@ class ReconnectContract:
             # Reset per example: no state leaks from one example to the next.
             harness.double.reset()
             harness.double.add_account(account_id)
-            outcome = harness.invoke(sample_body("LINKEDIN_BASIC"), account_id=account_id)
-            # "." and ".." cannot be one path segment unless encoded as %2E: refusing them is fine.
-            call = harness.check.one_call(outcome, allow_refusal=account_id in {".", ".."})
-            if call is not None:
-                harness.check.request_line(call, account_id)
+            # A one-shot program gets the id in its environment, where a NUL cannot travel.
+            advice = ID_JSON_FIX if harness.one_shot_command and "\0" in account_id else None
+            with harness.check.first_fix(advice):
+                outcome = harness.invoke(sample_body("LINKEDIN_BASIC"), account_id=account_id)
+                # "." and ".." cannot be one path segment unless encoded as %2E: refusing them is fine.
+                call = harness.check.one_call(outcome, allow_refusal=account_id in {".", ".."})
+                if call is not None:
+                    harness.check.request_line(call, account_id)
 
-        harness.fuzz(strategies.account_ids(), example, lambda value: f"account id {value!r}")
+        first = (_NUL_ID, *_HOSTILE_IDS) if harness.one_shot_command else (*_HOSTILE_IDS, _NUL_ID)
+        harness.fuzz(strategies.account_ids(), example, lambda value: f"account id {value!r}", first)
         # The dot segments too, on every run: whether the fuzz draws them depends on the profile.
         for dot_segment in _DOT_SEGMENTS:
             example(dot_segment)
@@ -432,7 +475,11 @@ class ReconnectContract:
                 variants.append(variant)
 
         harness.fuzz(
-            strategies.reconnect_bodies(), example, lambda body: f"body {redacted_json(body)}", variants=variants
+            strategies.reconnect_bodies(),
+            example,
+            lambda body: f"body {redacted_json(body)}",
+            [_edge_body()],
+            variants=variants,
         )
 
     @pytest.mark.postpress_mock_only
@@ -494,7 +541,9 @@ class ReconnectContract:
             else:
                 harness.check.raised_with(outcome, status, body["type"], f"{status} {body['type']}")
 
-        harness.fuzz(answers, example, lambda answer: f"answer {answer[0]} {json.dumps(answer[1])[:300]}")
+        harness.fuzz(
+            answers, example, lambda answer: f"answer {answer[0]} {json.dumps(answer[1])[:300]}", _FIRST_ANSWERS
+        )
 
     # --- 9: robustness outside the documentation (each serves one answer, then expects an exception) ------
     @pytest.mark.postpress_mock_only

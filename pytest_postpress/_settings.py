@@ -98,6 +98,19 @@ OPTIONS: Final[tuple[Option, ...]] = (
         "run the live-safe checks offline, answered from this HAR recording (made with --postpress-record)",
         "path",
     ),
+    Option(
+        "example_db",
+        "shared Hypothesis example database of the fuzz checks, replayed first and saved to beside the local one: "
+        "redis://[:PASSWORD@]HOST:PORT/DB, rediss://..., a directory, or github-artifacts:OWNER/REPO[@ARTIFACT]",
+        "str",
+        secret=True,
+    ),
+    Option(
+        "example_db_readonly",
+        "replay the shared example database (--postpress-example-db) but never write to it (pull requests, laptops)",
+        "bool",
+        False,
+    ),
 )
 
 _BY_NAME: Final = {option.name: option for option in OPTIONS}

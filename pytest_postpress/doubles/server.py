@@ -8,7 +8,7 @@ timeout per connection so that a client that sends half a request is
 answered 408 and dropped while the others are served.  ``stop()`` closes
 every connection and joins every thread.
 
-``python -m pytest_postpress serve`` (in :mod:`pytest_postpress.__main__`, the whole command line) runs it standalone.
+``python -m pytest_postpress serve`` (in :mod:`pytest_postpress.cli`, the command line) runs it standalone.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from _redis import RedisServer, free_port, redis_server
-from test_live import run_live, stand_in
+from test_live import ACCOUNT, KEY, run_live, stand_in
 
 from pytest_postpress.suite._exampledb import database_key, shown_url, url_secrets
 
@@ -110,6 +110,13 @@ def examples_of(result: Run, check: str) -> int:
     return sum(c["examples"] for client in clients for c in client["checks"] if c["name"] == check)
 
 
+def duration_of(result: Run, check: str) -> float:
+    assert result.report is not None, result.output
+    clients = result.report["clients"]
+    assert isinstance(clients, list)
+    return float(sum(c["duration"] for client in clients for c in client["checks"] if c["name"] == check))
+
+
 def stored(server: RedisServer, database: int = 0) -> dict[bytes, set[bytes]]:
     """Every key of the store and its members."""
     client = server.client(database)
@@ -186,9 +193,10 @@ def test_a_failure_one_machine_found_fails_the_ci_gate_of_another_at_once(tmp_pa
 
     for result in (first, second, third):
         assert_no_password(result, server)
-    print(
-        f"\nfinding run: {found_after} examples; replaying run failed in {second.seconds:.1f} s "
-        f"({examples_of(second, 'fuzz_valid_bodies')} examples); keys {len(before)} before, "
+    print(  # the figures of the issue's closing note (shown with -s)
+        f"\nfinding run: {found_after} examples in {duration_of(first, 'fuzz_valid_bodies'):.1f} s; replaying run "
+        f"failed in {duration_of(second, 'fuzz_valid_bodies'):.2f} s of its check ({second.seconds:.1f} s with "
+        f"pytest's start-up), {examples_of(second, 'fuzz_valid_bodies')} examples; keys {len(before)} before, "
         f"{len(stored(server))} after the read-only run"
     )
 
@@ -225,8 +233,9 @@ def test_keys_are_the_same_from_two_directories(tmp_path: Path, server: RedisSer
     ) in set(one)
 
 
+@pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["one process", "xdist"])
 def test_a_store_dropped_mid_run_is_a_warning_and_the_local_database_keeps_the_failure(
-    tmp_path: Path, server: RedisServer
+    tmp_path: Path, server: RedisServer, workers: tuple[str, ...]
 ) -> None:
     directory = machine(tmp_path / "m", base="DropsEmptyStrings")
     result = run(
@@ -234,6 +243,7 @@ def test_a_store_dropped_mid_run_is_a_warning_and_the_local_database_keeps_the_f
         "-k",
         "fuzz_valid_bodies",
         *CI,
+        *workers,
         f"--postpress-example-db={server.url()}",
         env={"KILL_PID": str(server.process.pid)},
     )
@@ -320,7 +330,11 @@ def test_a_directory_store_is_shared_too(tmp_path: Path) -> None:
     assert examples_of(second, "fuzz_valid_bodies") <= 2
 
 
-def test_the_password_is_hidden_from_a_live_recording(pytester: pytest.Pytester, server: RedisServer) -> None:
+def test_the_password_is_hidden_from_a_live_recording(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, server: RedisServer
+) -> None:
+    monkeypatch.setenv("POSTPRESS_API_KEY", KEY)
+    monkeypatch.setenv("POSTPRESS_ACCOUNT_ID", ACCOUNT)
     har = pytester.path / "live.har"
     junit = pytester.path / "junit.xml"
     with stand_in() as (url, _):
@@ -334,6 +348,7 @@ def test_the_password_is_hidden_from_a_live_recording(pytester: pytest.Pytester,
             "-v",
         )
     assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines([f"postpress: example database redis://:<hidden>@127.0.0.1:{server.port}/0, *"])
     for text in (result.stdout.str(), result.stderr.str(), har.read_text(), junit.read_text()):
         assert server.password not in text
 

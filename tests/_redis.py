@@ -1,13 +1,12 @@
 """A real ``redis-server`` on a free loopback port, for the tests of the shared example database.
 
 Where ``redis-server`` is missing the tests skip with a reason on a developer's machine and fail under CI (``CI``
-set): ``scripts/run-tests.sh`` installs Debian's ``redis-server`` package when the binary is missing, so a CI run
-must never pass by skipping them.
+set, as for ``node``): ``scripts/run-tests.sh`` installs Debian's ``redis-server`` package when the binary is
+missing, so a CI run must never pass by skipping them.
 """
 
 from __future__ import annotations
 
-import os
 import secrets
 import shutil
 import socket
@@ -17,16 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
 
 import pytest
 import redis
-
-
-def _missing(message: str) -> NoReturn:
-    if os.environ.get("CI"):
-        pytest.fail(f"{message}; CI machines must have it (CI is set)", pytrace=False)
-    pytest.skip(message)
+from _node import _missing
 
 
 def redis_server_executable() -> str:

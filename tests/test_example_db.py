@@ -311,24 +311,14 @@ def test_without_the_redis_extra_a_redis_url_names_the_extra(tmp_path: Path) -> 
 
 def test_a_directory_store_is_shared_too(tmp_path: Path) -> None:
     share = tmp_path / "share"
-    first = run(
-        machine(tmp_path / "one", base="DropsEmptyStrings"),
-        "-k",
-        "fuzz_valid_bodies",
-        *CI,
-        f"--postpress-example-db={share}",
-    )
-    assert first.returncode == 1
-    assert list(share.iterdir())
-    second = run(
-        machine(tmp_path / "two", base="DropsEmptyStrings"),
-        "-k",
-        "fuzz_valid_bodies",
-        *CI,
-        f"--postpress-example-db={share}",
-    )
-    assert second.returncode == 1
-    assert examples_of(second, "fuzz_valid_bodies") <= 2
+    results = []
+    for name in ("one", "two"):
+        directory = machine(tmp_path / name, base="DropsEmptyStrings")
+        results.append(run(directory, "-k", "fuzz_valid_bodies", *CI, f"--postpress-example-db={share}"))
+        assert results[-1].returncode == 1
+        assert list(share.iterdir())
+    # The second machine fails on the first machine's failure, replayed: not after its own 200 draws and a shrink.
+    assert examples_of(results[1], "fuzz_valid_bodies") <= 2 < examples_of(results[0], "fuzz_valid_bodies")
 
 
 def test_the_password_is_hidden_from_a_live_recording(

@@ -17,7 +17,7 @@ import hashlib
 import json
 import threading
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -138,26 +138,21 @@ class Guarded(ExampleDatabase):
             self._failed(error)
             return []
 
-    def save(self, key: bytes, value: bytes) -> None:
+    def _run(self, operation: Callable[[], object]) -> None:
         if not self._off():
             try:
-                self.store.save(key, value)
+                operation()
             except Exception as error:
                 self._failed(error)
+
+    def save(self, key: bytes, value: bytes) -> None:
+        self._run(lambda: self.store.save(key, value))
 
     def delete(self, key: bytes, value: bytes) -> None:
-        if not self._off():
-            try:
-                self.store.delete(key, value)
-            except Exception as error:
-                self._failed(error)
+        self._run(lambda: self.store.delete(key, value))
 
     def move(self, src: bytes, dest: bytes, value: bytes) -> None:
-        if not self._off():
-            try:
-                self.store.move(src, dest, value)
-            except Exception as error:
-                self._failed(error)
+        self._run(lambda: self.store.move(src, dest, value))
 
     def _start_listening(self) -> None:
         pass  # the fuzz checks never listen for changes; a remote store's subscription could fail mid-run

@@ -29,22 +29,18 @@ from hypothesis import HealthCheck, Phase, given, reproduce_failure, seed, setti
 from hypothesis import strategies as st
 from hypothesis.database import ExampleDatabase
 
+from pytest_postpress._compat import derandomized_seed, key_hypothesis_test, seed_keeping_database, set_database_key
 from pytest_postpress._keys import FUZZ_BUDGET_KEY, SEED_KEY, settings_of
 from pytest_postpress._redact import redacted_json
 from pytest_postpress.errors import CommandFailed
-from pytest_postpress.suite import _results
 from pytest_postpress.suite._exampledb import STORE_KEY, database_key
+from pytest_postpress.suite._record import add_record
+from pytest_postpress.suite._results import CheckFields
 
-__all__ = ["client_name", "redacted_json", "run_fuzz"]
+__all__ = ["redacted_json", "run_fuzz"]
 
 _BLOB = re.compile(r"@reproduce_failure\('([^']+)', b'([^']+)'\)")
 _ROUND_EXAMPLES = 50
-
-
-def client_name(request: pytest.FixtureRequest) -> str:
-    """The name the client's test class was collected under (its records are grouped by it)."""
-    parent = request.node.parent
-    return parent.name if isinstance(parent, pytest.Class) else request.node.module.__name__
 
 
 class _Stop(BaseException):
@@ -78,7 +74,7 @@ def run_fuzz(
     example: Callable[[Any], None],
     *,
     describe: Callable[[Any], str],
-    record: dict[str, Any] | None = None,
+    record: CheckFields | None = None,
     examples: Sequence[Any] = (),
 ) -> None:
     """Run ``example`` on values drawn from ``strategy`` under the active Hypothesis profile.
@@ -87,13 +83,8 @@ def run_fuzz(
     run first, each once, on every run (counted as examples); not when replaying a failure.
     """
     config = request.config
-    data: dict[str, Any] = {
-        "client": client_name(request),
-        "check": request.node.name.removeprefix("test_"),
-        "examples": 0,
-        **(record or {}),
-    }
-    request.node.user_properties.append((_results.PROPERTY, data))
+    data = add_record(request.node, **(record or {}))
+    data.setdefault("examples", 0)
     budget: float | None = config.stash.get(FUZZ_BUDGET_KEY, None)
     reproduce = settings_of(config).reproduce
     end = time.monotonic() + budget if budget is not None else None
@@ -131,8 +122,8 @@ def run_fuzz(
         # (derandomized) for them all: tell them apart by node id, as Hypothesis's own pytest plugin does for
         # parametrized tests. The database key is set outright: Hypothesis would hash the function's source,
         # which differs between a budget's rounds and a plain run, and between plugin versions.
-        test.hypothesis.inner_test._hypothesis_internal_add_digest = request.node.nodeid.encode()
-        test._hypothesis_internal_database_key = key
+        key_hypothesis_test(test, request.node.nodeid.encode())
+        set_database_key(test, key)
         return test
 
     def explore(test: Any, chosen: settings) -> None:
@@ -145,7 +136,7 @@ def run_fuzz(
         if chosen.derandomize:
             saving = _saving(chosen, database, derandomize=False)
             wrapped = keyed(given(shown)(saving(test)))
-            _seeded(wrapped, _derandomized_seed(test), saving)()
+            seed_keeping_database(wrapped, derandomized_seed(test), saving)()
         else:
             keyed(given(shown)(_saving(chosen, database)(test)))()
 
@@ -184,7 +175,7 @@ def run_fuzz(
                     keyed(seed(round_seed)(given(shown)(chunk(round_test))))()
                 else:
                     saving = _saving(chunk, database)
-                    _seeded(keyed(given(shown)(saving(round_test))), round_seed, saving)()
+                    seed_keeping_database(keyed(given(shown)(saving(round_test))), round_seed, saving)()
                 round_ += 1
     except _Stop as stop:
         raise stop.failure from None
@@ -199,17 +190,6 @@ def _saving(chosen: settings, database: ExampleDatabase, **changes: Any) -> sett
     return settings(chosen, database=database, phases=phases, **changes)
 
 
-def _seeded(test: Any, value: int | str, chosen: settings) -> Any:
-    """``@seed(value)`` on a ``@given`` test, keeping ``chosen``'s database.
-
-    Hypothesis's ``seed`` turns the database off (a seeded run reproduces a run); here a seeded run explores (a
-    derandomized profile's examples, a budget's round) and what it finds must be saved to the shared store.
-    """
-    seed(value)(test)
-    test._hypothesis_internal_use_settings = chosen
-    return test
-
-
 def _has_entries(database: ExampleDatabase, key: bytes) -> bool:
     """Whether ``database`` holds entries for ``key``: failures, or the larger examples that failed before them."""
     return any(next(iter(database.fetch(name)), None) is not None for name in (key, key + b".secondary"))
@@ -219,13 +199,6 @@ def _local_database() -> ExampleDatabase | None:
     """The local example database (``.hypothesis/examples``) of Hypothesis's default profile, kept beside the
     shared store even when the active profile (``ci``) has none."""
     return settings.get_profile("default").database
-
-
-def _derandomized_seed(test: Any) -> int:
-    """The seed Hypothesis derives for ``test`` under ``derandomize=True`` (``core.get_random_for_wrapped_test``)."""
-    from hypothesis.internal.reflection import function_digest
-
-    return int.from_bytes(function_digest(test), "big")
 
 
 def _explain(error: BaseException, nodeid: str, shown: str | None, *, explicit: bool = False) -> None:

@@ -15,7 +15,14 @@ if TYPE_CHECKING:
     import pytest
     import responses
 
-__all__ = ["active_requests_mock", "basetemp", "key_hypothesis_test"]
+__all__ = [
+    "active_requests_mock",
+    "basetemp",
+    "derandomized_seed",
+    "key_hypothesis_test",
+    "seed_keeping_database",
+    "set_database_key",
+]
 
 
 def basetemp(config: pytest.Config) -> Path:
@@ -34,6 +41,38 @@ def key_hypothesis_test(test: Any, key: bytes) -> None:
     Hypothesis: ``function_digest`` adds ``_hypothesis_internal_add_digest`` of the inner test to the key.
     """
     test.hypothesis.inner_test._hypothesis_internal_add_digest = key
+
+
+def set_database_key(test: Any, key: bytes) -> None:
+    """File the examples of a ``@given`` test under exactly ``key`` (the same on every machine).
+
+    Hypothesis: ``StateForActualGivenExecution.run_engine`` reads ``_hypothesis_internal_database_key`` of the
+    wrapped test before hashing the function's source.
+    """
+    test._hypothesis_internal_database_key = key
+
+
+def seed_keeping_database(test: Any, value: int | str, chosen: Any) -> Any:
+    """``@seed(value)`` on a ``@given`` test, keeping ``chosen`` (a ``settings`` with a database).
+
+    Hypothesis's ``seed`` sets ``_hypothesis_internal_use_settings`` to a copy with ``database=None`` (a seeded run
+    reproduces a run); a seeded run of the fuzz checks explores, and what it finds must be saved.
+    """
+    from hypothesis import seed
+
+    seed(value)(test)
+    test._hypothesis_internal_use_settings = chosen
+    return test
+
+
+def derandomized_seed(test: Any) -> int:
+    """The seed Hypothesis derives for ``test`` under ``derandomize=True``.
+
+    Hypothesis: ``core.get_random_for_wrapped_test`` uses ``Random(int_from_bytes(function_digest(test)))``.
+    """
+    from hypothesis.internal.reflection import function_digest
+
+    return int.from_bytes(function_digest(test), "big")
 
 
 def active_requests_mock() -> responses.RequestsMock | None:

@@ -100,6 +100,19 @@ OPTIONS: Final[tuple[Option, ...]] = (
         "run the live-safe checks offline, answered from this HAR recording (made with --postpress-record)",
         "path",
     ),
+    Option(
+        "example_db",
+        "shared Hypothesis example database of the fuzz checks, replayed first and saved to beside the local one: "
+        "redis://[:PASSWORD@]HOST:PORT/DB, rediss://..., a directory, or github-artifacts:OWNER/REPO[@ARTIFACT]",
+        "str",
+        secret=True,
+    ),
+    Option(
+        "example_db_readonly",
+        "replay the shared example database (--postpress-example-db) but never write to it (pull requests, laptops)",
+        "bool",
+        False,
+    ),
 )
 
 _BY_NAME: Final = {option.name: option for option in OPTIONS}
@@ -153,6 +166,8 @@ class Settings:
     reproduce = _ReadOptional(str)
     record = _ReadOptional(Path)
     replay = _ReadOptional(Path)
+    example_db = _ReadOptional(str)
+    example_db_readonly = _Read(bool)
 
     def _get(self, name: str, kind: type[_T]) -> _T:
         value = self.values[name]

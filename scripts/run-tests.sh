@@ -10,6 +10,18 @@ if ! command -v envsubst >/dev/null; then
 fi
 ensure_venv .venv
 .venv/bin/python -m pip install -q -e . --group dev
+# The tests of the shared example database (tests/test_example_db.py) start a real redis-server on a free loopback
+# port: install Debian's package where the binary is missing (CI runs as root; elsewhere, say what to run).
+if ! command -v redis-server >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing redis-server (Debian package)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+  else
+    echo "redis-server is missing and cannot be installed here (not root, or no apt-get): the Redis tests skip," \
+      "or fail under CI; install it, e.g. sudo apt-get install -y redis-server" >&2
+  fi
+fi
 # schemathesis in its own venv: its pytest plugin and Hypothesis pin stay out of the project's runs.
 if [ ! -x .venv-schemathesis/bin/st ]; then
   ensure_venv .venv-schemathesis

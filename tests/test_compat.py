@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.internal.reflection import function_digest
 
@@ -53,3 +53,48 @@ def test_responses_still_patches_send_with_a_closure_over_the_mock() -> None:
             "responses changed: RequestsMock.start no longer patches HTTPAdapter.send with a closure over `self`"
         )
     assert _compat.active_requests_mock() is None
+
+
+def test_hypothesis_still_files_a_test_under_the_key_set_on_it() -> None:
+    from hypothesis.database import InMemoryExampleDatabase
+
+    database = InMemoryExampleDatabase()
+
+    @given(st.integers())
+    @settings(database=database)
+    def failing(value: int) -> None:
+        assert value < 10
+
+    _compat.set_database_key(failing, b"our-key")
+    with pytest.raises(AssertionError):
+        failing()
+    assert set(database.data) >= {b"our-key"}, (
+        "Hypothesis changed: run_engine no longer reads _hypothesis_internal_database_key, so keys differ by machine"
+    )
+
+
+def test_hypothesis_seed_keeps_the_database_we_hand_back_and_derandomize_uses_our_seed() -> None:
+    from hypothesis.database import InMemoryExampleDatabase
+
+    database = InMemoryExampleDatabase()
+    drawn: dict[str, list[int]] = {"derandomized": [], "seeded": []}
+
+    def build(name: str, chosen: settings) -> object:
+        def test(value: int) -> None:
+            drawn[name].append(value)
+            assert value < 1000
+
+        return given(st.integers())(chosen(test))
+
+    derandomized = build("derandomized", settings(derandomize=True, max_examples=30, database=None))
+    with pytest.raises(AssertionError):
+        derandomized()  # type: ignore[operator]
+    saving = settings(max_examples=30, database=database, derandomize=False)
+    seeded = build("seeded", saving)
+    _compat.seed_keeping_database(seeded, _compat.derandomized_seed(derandomized.hypothesis.inner_test), saving)  # type: ignore[attr-defined]
+    with pytest.raises(AssertionError):
+        seeded()  # type: ignore[operator]
+    assert drawn["seeded"][:5] == drawn["derandomized"][:5], (
+        "Hypothesis changed: derandomize no longer seeds Random(int_from_bytes(function_digest(test)))"
+    )
+    assert database.data, "Hypothesis changed: seed() no longer keeps _hypothesis_internal_use_settings we set"

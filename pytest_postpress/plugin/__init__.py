@@ -25,13 +25,15 @@ from pytest_postpress._keys import FUZZ_BUDGET_KEY, SCRUBBER_KEY, SEED_KEY, SETT
 from pytest_postpress._redact import Scrubber
 from pytest_postpress.errors import CommandFailed, ContractViolation, SecretStr, StagingFault
 from pytest_postpress.plugin import profiles as _profiles  # noqa: F401 - registers the postpress-* Hypothesis profiles
-from pytest_postpress.suite import _results
+from pytest_postpress.suite import _exampledb, _results
 from pytest_postpress.suite._identity import ErrorIdentity, default_error_identity
 from pytest_postpress.suite._record import add_record
 
 pytest_plugins = ["pytest_postpress.plugin.fixtures", "pytest_postpress.plugin.live_fixtures"]
 
 RESULTS_KEY = pytest.StashKey[_results.Results]()
+STORE_WARNINGS_KEY = pytest.StashKey[list[str]]()
+_STORE_WARNING = "postpress_example_db_warning"
 REPORT_WRITTEN_KEY = pytest.StashKey[str]()
 
 MARKERS = (
@@ -76,6 +78,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SETTINGS_KEY] = settings
     scrubber = config.stash.setdefault(SCRUBBER_KEY, Scrubber())
     scrubber.add(settings.api_key, *_settings.reconnect_secrets(settings))
+    if settings.example_db:
+        # The store URL's password is a secret like the key: hidden from every output from now on.
+        scrubber.add(*_exampledb.url_secrets(settings.example_db))
+        # Checked now, on every process: a store that cannot be used stops the session before any check runs.
+        try:
+            config.stash[_exampledb.STORE_KEY] = _exampledb.open_store(
+                settings.example_db, where=settings.source("example_db"), read_only=settings.example_db_readonly
+            )
+        except _settings.SettingError as error:
+            raise pytest.UsageError(str(error)) from None
     config.stash[RESULTS_KEY] = _results.Results()
     config.pluginmanager.register(_ResultsCollector(config.stash[RESULTS_KEY]), "postpress-results")
     config.pluginmanager.register(_Scrubbing(scrubber), "postpress-scrubbing")
@@ -156,8 +168,19 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     )
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    """One line: mode and where requests go; never the key."""
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Mode and where requests go, and the shared example database if any; never the key or a password."""
+    store = config.stash.get(_exampledb.STORE_KEY, None)
+    lines = [_mode_line(config)]
+    if store is not None:
+        lines.append(
+            f"postpress: example database {store.shown}{' (read-only)' if store.read_only else ''}, "
+            "replayed first by every fuzz check"
+        )
+    return lines
+
+
+def _mode_line(config: pytest.Config) -> str:
     settings = settings_of(config)
     if settings.replay is not None:
         return f"postpress: REPLAY of the recording {settings.replay} (offline), max {settings.max_requests} requests"
@@ -360,6 +383,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     """Write ``--postpress-report`` (on the xdist controller only: workers' records are merged there)."""
     config = session.config
     settings = settings_of(config)
+    store = config.stash.get(_exampledb.STORE_KEY, None)
+    workeroutput = getattr(config, "workeroutput", None)
+    if store is not None and workeroutput is not None and store.warning():
+        workeroutput[_STORE_WARNING] = store.warning()
     if settings.report is None or hasattr(config, "workerinput"):
         return
     report = _results.build_report(config.stash[RESULTS_KEY], meta=_report_meta(config))
@@ -370,11 +397,27 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     config.stash[REPORT_WRITTEN_KEY] = str(path)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist: a worker's warning about the shared example database reaches the controller's summary."""
+    warning = getattr(node, "workeroutput", {}).get(_STORE_WARNING)
+    if warning:
+        node.config.stash.setdefault(STORE_WARNINGS_KEY, []).append(str(warning))
+
+
+def _store_warnings(config: pytest.Config) -> list[str]:
+    store = config.stash.get(_exampledb.STORE_KEY, None)
+    own = store.warning() if store is not None else None
+    return [*([own] if own else []), *config.stash.get(STORE_WARNINGS_KEY, [])]
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     """Per client class: checks passed, variants sent, documented errors handled, failed checks."""
     written = config.stash.get(REPORT_WRITTEN_KEY, None)
     if written:
         terminalreporter.write_line(f"postpress: contract report written to {written}")
+    for warning in _store_warnings(config):
+        terminalreporter.write_line(warning, yellow=True, bold=True)
     results = config.stash.get(RESULTS_KEY, None)
     if results is None or not results.clients:
         return

@@ -10,7 +10,10 @@ A fuzz check is a plain pytest test that builds a Hypothesis test around one
 * Hypothesis shows inputs through a redacting ``repr`` (no secret values);
 * a failure ends with one line that replays it alone:
   ``pytest 'NODEID' --postpress-reproduce 'VERSION:BLOB'``;
-* a check can name explicit examples, run first on every run (not left to the draw).
+* a check can name explicit examples, run first on every run (not left to the draw);
+* its example-database key is the same on every machine (:func:`~pytest_postpress.suite._exampledb.database_key`)
+  and, with ``--postpress-example-db``, it first replays the entries the shared store holds for it, under every
+  profile (the derandomized ``postpress-ci`` too), then explores as its profile says, saving what it finds.
 """
 
 from __future__ import annotations
@@ -22,13 +25,15 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, reproduce_failure, seed, settings
+from hypothesis import HealthCheck, Phase, given, reproduce_failure, seed, settings
 from hypothesis import strategies as st
+from hypothesis.database import ExampleDatabase
 
-from pytest_postpress._compat import key_hypothesis_test
+from pytest_postpress._compat import derandomized_seed, key_hypothesis_test, seed_keeping_database, set_database_key
 from pytest_postpress._keys import FUZZ_BUDGET_KEY, SEED_KEY, settings_of
 from pytest_postpress._redact import redacted_json
 from pytest_postpress.errors import CommandFailed
+from pytest_postpress.suite._exampledb import STORE_KEY, database_key
 from pytest_postpress.suite._record import add_record
 from pytest_postpress.suite._results import CheckFields
 
@@ -108,12 +113,35 @@ def run_fuzz(
 
     shown = draw_shown()
 
+    key = database_key(request.node.nodeid, data["check"])
+    store = config.stash.get(STORE_KEY, None)
+    database = None if store is None else store.with_local(profile.database or _local_database())
+
     def keyed(test: Any) -> Any:
-        # Every check of every client class builds the same inner function, so Hypothesis would file their
-        # failures under one example-database key, and one client's pass would evict another's saved failure.
-        # Key them by node id, as Hypothesis's own pytest plugin does for parametrized tests.
+        # Every check of every client class builds the same inner function, so Hypothesis would derive one seed
+        # (derandomized) for them all: tell them apart by node id, as Hypothesis's own pytest plugin does for
+        # parametrized tests. The database key is set outright: Hypothesis would hash the function's source,
+        # which differs between a budget's rounds and a plain run, and between plugin versions.
         key_hypothesis_test(test, request.node.nodeid.encode())
+        set_database_key(test, key)
         return test
+
+    def explore(test: Any, chosen: settings) -> None:
+        """Run ``test`` under ``chosen``; with a shared store, save what it finds there (and locally)."""
+        if database is None:
+            keyed(given(shown)(chosen(test)))()
+            return
+        # Stored entries were replayed already. Hypothesis ignores the database of a derandomized run: it is
+        # turned on here with the very seed derandomizing would use, so the run draws the same examples.
+        if chosen.derandomize:
+            saving = _saving(chosen, database, derandomize=False)
+            wrapped = keyed(given(shown)(saving(test)))
+            seed_keeping_database(wrapped, derandomized_seed(test), saving)()
+        else:
+            keyed(given(shown)(_saving(chosen, database)(test)))()
+
+    def replay(case: _Shown) -> None:
+        inner(case)
 
     explicit = True
     try:
@@ -122,11 +150,17 @@ def run_fuzz(
             data["examples"] += 1
             example(value)
         explicit = False
+        if database is not None and not reproduce and _has_entries(database, key):
+            # Replay first: the entries stored for this check (by any machine), each run once, then shrunk if
+            # one fails. A phase of its own so that it happens under every profile, whatever its phases (without
+            # entries, Hypothesis would skip the test: it was told to run no test cases).
+            first = settings(base, database=database, derandomize=False, phases=[Phase.reuse, Phase.shrink])
+            keyed(given(shown)(first(replay)))()
         if reproduce:
             version, _, blob = reproduce.partition(":")
             keyed(given(shown)(base(reproduce_failure(version, blob.encode())(inner))))()
         elif end is None:
-            keyed(given(shown)(base(inner)))()
+            explore(inner, base)
         else:
             session_seed = config.stash.get(SEED_KEY, random.getrandbits(32))
             round_ = 0
@@ -136,13 +170,35 @@ def run_fuzz(
                 def round_test(case: _Shown) -> None:
                     inner(case)
 
-                keyed(seed(f"{session_seed}-{request.node.nodeid}-{round_}")(given(shown)(chunk(round_test))))()
+                round_seed = f"{session_seed}-{request.node.nodeid}-{round_}"
+                if database is None:
+                    keyed(seed(round_seed)(given(shown)(chunk(round_test))))()
+                else:
+                    saving = _saving(chunk, database)
+                    seed_keeping_database(keyed(given(shown)(saving(round_test))), round_seed, saving)()
                 round_ += 1
     except _Stop as stop:
         raise stop.failure from None
     except Exception as error:
         _explain(error, request.node.nodeid, describe(last[0]) if last else None, explicit=explicit)
         raise
+
+
+def _saving(chosen: settings, database: ExampleDatabase, **changes: Any) -> settings:
+    """``chosen`` on ``database``, without its reuse phase (the stored entries were replayed first)."""
+    phases = [phase for phase in chosen.phases if phase is not Phase.reuse]
+    return settings(chosen, database=database, phases=phases, **changes)
+
+
+def _has_entries(database: ExampleDatabase, key: bytes) -> bool:
+    """Whether ``database`` holds entries for ``key``: failures, or the larger examples that failed before them."""
+    return any(next(iter(database.fetch(name)), None) is not None for name in (key, key + b".secondary"))
+
+
+def _local_database() -> ExampleDatabase | None:
+    """The local example database (``.hypothesis/examples``) of Hypothesis's default profile, kept beside the
+    shared store even when the active profile (``ci``) has none."""
+    return settings.get_profile("default").database
 
 
 def _explain(error: BaseException, nodeid: str, shown: str | None, *, explicit: bool = False) -> None:

@@ -51,6 +51,7 @@ class CheckResult:
     examples: int = 0
     duration: float = 0.0
     problem: str | None = None
+    failures: list[dict[str, Any]] = field(default_factory=list)  # merged reports: each failure, with its report
 
 
 @dataclass
@@ -240,6 +241,7 @@ def build_report(results: Results, *, meta: Mapping[str, Any]) -> dict[str, Any]
                         "examples": check.examples,
                         "duration": round(check.duration, 4),
                         **({"problem": check.problem} if check.problem is not None else {}),
+                        **({"failures": check.failures} if check.failures else {}),
                     }
                     for check in client.checks.values()
                 ],
@@ -257,3 +259,58 @@ def build_report(results: Results, *, meta: Mapping[str, Any]) -> dict[str, Any]
             }
         )
     return {"format": REPORT_FORMAT, **meta, "clients": clients}
+
+
+# Merging the reports of several jobs: the worse outcome wins. A check that passed on one shard and was skipped on
+# another (a shard that did not select it) passed; "not run" (a documented error no check reached) is the least.
+_RANK = {"not run": 0, "skipped": 1, "passed": 2, COULD_NOT_RUN: 3, "failed": 4}
+
+
+def _worse(one: str | None, other: str) -> str:
+    return other if one is None or _RANK[other] > _RANK[one] else one
+
+
+def merge_reports(reports: Iterable[tuple[str, Mapping[str, Any]]], *, meta: Mapping[str, Any]) -> dict[str, Any]:
+    """One report of several jobs' reports (``(name, report)`` pairs, each valid against the report schema).
+
+    Per client class: each check's worst outcome, its examples and durations summed, every failure kept with the
+    report it came from; variants, mutations, documented errors (worst outcome), responses outside the contract
+    and retries merged.
+    """
+    results = Results()
+    for name, report in reports:
+        for data in report["clients"]:
+            client = results.clients.setdefault(data["name"], ClientResults(data["name"]))
+            for entry in data["checks"]:
+                check = client.checks.setdefault(entry["name"], CheckResult(entry["name"], outcome="skipped"))
+                check.outcome = _worse(check.outcome, entry["outcome"])
+                check.examples += entry["examples"]
+                check.duration += entry["duration"]
+                if entry["outcome"] in ("failed", COULD_NOT_RUN):
+                    kept = entry.get("failures") or [
+                        {"outcome": entry["outcome"], **({"problem": entry["problem"]} if "problem" in entry else {})}
+                    ]
+                    check.failures.extend({"report": name, **failure} for failure in kept)
+                if check.outcome == COULD_NOT_RUN and check.problem is None:
+                    check.problem = entry.get("problem")
+            client.variants.update(data["variants_sent"])
+            client.mutations.update(data["mutations_tried"])
+            for error in data["documented_errors"]:
+                if error["outcome"] != "not run":
+                    client.errors[error["id"]] = _worse(client.errors.get(error["id"]), error["outcome"])
+            client.outside_contract.extend({**entry, "report": name} for entry in data["outside_contract"])
+            policy = data["retry_policy"]
+            client.add_retries(
+                {
+                    "statuses": policy["statuses_retried"],
+                    "attempts": policy["most_attempts"],
+                    "pause": policy["shortest_pause"],
+                }
+            )
+            reading = data["none_means_absent"]
+            client.none_means_absent_seen.update({True, False} if reading == "mixed" else {bool(reading)})
+    for client in results.clients.values():
+        for check in client.checks.values():
+            if check.outcome != COULD_NOT_RUN:
+                check.problem = None
+    return build_report(results, meta=meta)

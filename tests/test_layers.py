@@ -21,6 +21,7 @@ CONTRACT = {
     "errors",
     "_redact",
     "_settings",
+    "_report_page",
 }
 # What each layer may import of ours (by the first component under pytest_postpress; "" is the package root).
 ALLOWED = {

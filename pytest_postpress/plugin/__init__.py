@@ -22,6 +22,7 @@ import pytest
 
 from pytest_postpress import _settings
 from pytest_postpress._keys import FUZZ_BUDGET_KEY, SEED_KEY, SETTINGS_KEY, settings_of
+from pytest_postpress._redact import clip
 from pytest_postpress.errors import CommandFailed, ContractViolation, SecretStr
 from pytest_postpress.plugin import profiles as _profiles  # noqa: F401 - registers the postpress-* Hypothesis profiles
 from pytest_postpress.suite import _results
@@ -31,6 +32,9 @@ pytest_plugins = ["pytest_postpress.plugin.fixtures", "pytest_postpress.plugin.l
 
 RESULTS_KEY = pytest.StashKey[_results.Results]()
 REPORT_WRITTEN_KEY = pytest.StashKey[str]()
+#: GitHub Actions names here the file whose Markdown the job's page shows.
+STEP_SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
+STEP_SUMMARY_KEY = pytest.StashKey[str]()
 
 MARKERS = (
     "postpress_error(status=None, type=None): narrow the postpress_error parametrization to these documented "
@@ -71,7 +75,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(error)) from None
     config.stash[SETTINGS_KEY] = settings
     config.stash[RESULTS_KEY] = _results.Results()
-    config.pluginmanager.register(_ResultsCollector(config.stash[RESULTS_KEY]), "postpress-results")
+    config.pluginmanager.register(_ResultsCollector(config.stash[RESULTS_KEY], settings.api_key), "postpress-results")
 
 
 # The one mechanism for mode-bound tests: a marker, and the mode it needs (live or not), with the skip reason.
@@ -212,10 +216,12 @@ def _problem_text(error: BaseException, config: pytest.Config) -> str:
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
     if len(text) > 200:
         text = text[:197] + "..."
-    key = settings_of(config).api_key
-    if len(key) >= 4:
-        text = text.replace(key, "<hidden>")
+    text = _hide_key(text, settings_of(config).api_key)
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _hide_key(text: str, key: str) -> str:
+    return text.replace(key, "<hidden>") if len(key) >= 4 else text
 
 
 def _client_of(item: pytest.Item) -> str:
@@ -234,7 +240,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     """
     contract = call.when == "setup" and item.get_closest_marker("postpress_contract") is not None
     if contract and not any(key == _results.PROPERTY for key, _ in item.user_properties):
-        record = {"client": _client_of(item), "check": item.name.removeprefix("test_"), "examples": 0}
+        group = _results.check_group(
+            item.name, {mark.name for mark in item.iter_markers()}, getattr(item, "fixturenames", ())
+        )
+        record = {"client": _client_of(item), "check": item.name.removeprefix("test_"), "examples": 0, "group": group}
         item.user_properties.append((_results.PROPERTY, record))
     report = yield
     if call.excinfo is not None and report.failed:
@@ -258,16 +267,31 @@ class _ResultsCollector:
     A plugin object rather than a module hook because ``pytest_runtest_logreport`` gets no config.
     """
 
-    def __init__(self, results: _results.Results) -> None:
+    def __init__(self, results: _results.Results, api_key: str) -> None:
         self.results = results
+        self.api_key = api_key
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         records: list[Any] = [
             json.loads(str(value)) for key, value in report.user_properties if key == _results.PROPERTY
         ]
         problems = [str(value) for key, value in report.user_properties if key == _results.PROBLEM]
-        if records and (report.when == "call" or report.outcome != "passed"):
-            self.results.add(records, report.outcome, report.duration, problems[-1] if problems else None)
+        if not records or (report.when != "call" and report.outcome == "passed"):
+            return
+        problem = problems[-1] if problems else None
+        message = reproduce = None
+        if report.failed:
+            message = problem if problem is not None else self._message(report)
+            reproduce = _results.replay_line(message, report.nodeid)
+        self.results.add(records, report.outcome, report.duration, problem, message=message, reproduce=reproduce)
+
+    def _message(self, report: pytest.TestReport) -> str:
+        """A verdict's message as the terminal shows it: a contract violation's text, else the assertion's own
+        message (a traceback would show the suite's internals); the key hidden, then cut."""
+        longrepr = report.longrepr
+        crash = getattr(longrepr, "reprcrash", None)
+        text = longrepr if isinstance(longrepr, str) else crash.message if crash is not None else report.longreprtext
+        return clip(_hide_key(text, self.api_key), _results.MESSAGE_LIMIT)
 
 
 def _report_meta(config: pytest.Config) -> dict[str, Any]:
@@ -295,16 +319,36 @@ def _report_meta(config: pytest.Config) -> dict[str, Any]:
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Write ``--postpress-report`` (on the xdist controller only: workers' records are merged there)."""
+    """Write ``--postpress-report`` and append the Markdown summary to ``$GITHUB_STEP_SUMMARY`` (on the xdist
+    controller only: workers' records are merged there)."""
     config = session.config
     settings = settings_of(config)
-    if settings.report is None or hasattr(config, "workerinput"):
+    if hasattr(config, "workerinput"):
         return
-    report = _results.build_report(config.stash[RESULTS_KEY], meta=_report_meta(config))
-    path = Path(settings.report)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    config.stash[REPORT_WRITTEN_KEY] = str(path)
+    summary = _settings.from_environ().get(STEP_SUMMARY_ENV) if not settings.no_step_summary else None
+    results = config.stash[RESULTS_KEY]
+    if settings.report is None and not (summary and results.clients):
+        return
+    report = _results.build_report(results, meta=_report_meta(config))
+    if settings.report is not None:
+        path = Path(settings.report)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        config.stash[REPORT_WRITTEN_KEY] = str(path)
+    if summary and results.clients:
+        from pytest_postpress._report_page import Source, render_markdown
+
+        label = str(settings.report) if settings.report is not None else "this run"
+        markdown = render_markdown([Source(label, report)], hide=[settings.api_key])
+        try:
+            with open(summary, "a", encoding="utf-8") as file:
+                file.write(markdown + "\n")
+        except OSError as error:
+            config.stash[STEP_SUMMARY_KEY] = (
+                f"postpress: cannot append the summary to ${STEP_SUMMARY_ENV} ({summary}): {error.strerror or error}"
+            )
+        else:
+            config.stash[STEP_SUMMARY_KEY] = f"postpress: summary appended to ${STEP_SUMMARY_ENV} ({summary})"
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
@@ -312,6 +356,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     written = config.stash.get(REPORT_WRITTEN_KEY, None)
     if written:
         terminalreporter.write_line(f"postpress: contract report written to {written}")
+    step_summary = config.stash.get(STEP_SUMMARY_KEY, None)
+    if step_summary:
+        terminalreporter.write_line(step_summary)
     results = config.stash.get(RESULTS_KEY, None)
     if results is None or not results.clients:
         return

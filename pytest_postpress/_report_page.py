@@ -157,7 +157,8 @@ class _Matrix:
         self.rows: list[_Row] = []
         groups: dict[str, str] = {}
         for source in self.sources:
-            for client in source.report["clients"]:
+            # By name within a report: the same page whatever order the checks finished in (xdist).
+            for client in sorted(source.report["clients"], key=lambda client: str(client["name"])):
                 checks = {check["name"]: check for check in client["checks"]}
                 self.rows.append(_Row(len(self.rows) + 1, source, client, checks))
                 for check in client["checks"]:
@@ -245,6 +246,7 @@ table.matrix td.o a { display: block; color: inherit; text-decoration: none; }
 table.matrix th.check { vertical-align: bottom; padding: .3rem .1rem; font-weight: 400; font-size: 12px; }
 table.matrix th.check span { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; }
 table.matrix th.group { text-align: center; background: #f6f8fa; }
+table.matrix th.base { text-align: center; font-weight: 400; font-size: 12px; overflow-wrap: anywhere; }
 table.matrix th.client { position: sticky; left: 0; background: #fff; white-space: nowrap; z-index: 1; }
 th.client small, .facts small { color: #59636e; font-weight: 400; }
 .o-passed { background: #dafbe1; color: #116329; }
@@ -324,13 +326,27 @@ def _html_matrix(matrix: _Matrix) -> list[str]:
     out = ['<h2 id="matrix">Checks</h2>']
     if not matrix.rows:
         return [*out, "<p>No client class in these reports: nothing ran the contract suite.</p>"]
-    out.append('<div class="scroll"><table class="matrix"><thead><tr><th rowspan="2" class="client">client</th>')
+    out.append('<div class="scroll"><table class="matrix"><thead><tr><th rowspan="3" class="client">client</th>')
     for group, names in matrix.column_groups():
         out.append(f'<th class="group" colspan="{len(names)}" scope="colgroup">{_e(group)}</th>')
+    # A parametrized check's name once over its columns (body, documented_error...), each column its parameter.
     out.append("</tr><tr>")
-    for name in matrix.columns:
-        out.append(f'<th class="check" scope="col" title="{_e(name)}"><span>{_e(name)}</span></th>')
-    out.append("</tr></thead><tbody>")
+    params: list[str] = []
+    for base, names in _by_base(matrix.columns):
+        if len(names) == 1:
+            name = names[0]
+            out.append(
+                f'<th class="check" rowspan="2" scope="col" data-check="{_e(name)}" title="{_e(name)}">'
+                f"<span>{_e(name)}</span></th>"
+            )
+            continue
+        out.append(f'<th class="base" colspan="{len(names)}" scope="colgroup">{_e(base)}</th>')
+        params += [
+            f'<th class="check" scope="col" data-check="{_e(name)}" title="{_e(name)}">'
+            f"<span>{_e(name[len(base) + 1 : -1])}</span></th>"
+            for name in names
+        ]
+    out.append("</tr><tr>" + "".join(params) + "</tr></thead><tbody>")
     for row in matrix.rows:
         out.append(
             f'<tr id="c{row.index}"><th scope="row" class="client"><a href="#facts-{row.index}">{_e(row.name)}</a>'
@@ -351,6 +367,18 @@ def _html_matrix(matrix: _Matrix) -> list[str]:
         out.append("</tr>")
     out.append("</tbody></table></div>")
     return out
+
+
+def _by_base(columns: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """Consecutive columns of one check function (``body[MAIL]``, ``body[WHATSAPP]``...) under its name."""
+    runs: list[tuple[str, list[str]]] = []
+    for name in columns:
+        base = name.split("[", 1)[0] if name.endswith("]") else name
+        if runs and runs[-1][0] == base and base != name:
+            runs[-1][1].append(name)
+        else:
+            runs.append((base, [name]))
+    return runs
 
 
 def _html_facts(matrix: _Matrix) -> list[str]:

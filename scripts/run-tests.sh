@@ -6,6 +6,18 @@ cd "$(dirname "$0")/.."
 . scripts/_venv.sh
 ensure_venv .venv
 .venv/bin/python -m pip install -q -e . --group dev
+# The report page's tests (tests/test_report_command.py, tests/test_report_page.py) render it in headless Chromium:
+# install Debian's package where the binary is missing (CI runs as root; elsewhere, say what to run).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "== installing chromium (Debian package)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  else
+    echo "chromium is missing and cannot be installed here (not root, or no apt-get): the browser tests skip," \
+      "or fail under CI; install it, e.g. sudo apt-get install -y chromium" >&2
+  fi
+fi
 # schemathesis in its own venv: its pytest plugin and Hypothesis pin stay out of the project's runs.
 if [ ! -x .venv-schemathesis/bin/st ]; then
   ensure_venv .venv-schemathesis

@@ -21,18 +21,12 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-import pytest
+from _node import _missing
 
 # Generous: a loaded 2-core machine starts Chromium slowly. A bound on waiting, never a measure of speed.
 TIMEOUT = 120.0
-
-
-def _missing(message: str) -> NoReturn:
-    if os.environ.get("CI"):
-        pytest.fail(f"{message}; CI machines must have it (CI is set; scripts/run-tests.sh installs it)", pytrace=False)
-    pytest.skip(message)
 
 
 def chromium_executable() -> str:

@@ -58,14 +58,12 @@ class Crashes(Reference):
 def suite(client):
     class Suite(ReconnectContract):
         @pytest.fixture
-        def postpress_client_timeout(self):
-            return client.declared_timeout
-
-        @pytest.fixture
         def postpress_reconnect(self, postpress_base_url, postpress_api_key):
             made = client(base_url=postpress_base_url, api_key=postpress_api_key)
-            yield made.reconnect
-            made.close()
+            try:
+                yield made.reconnect
+            finally:
+                made.close()
 
     return Suite
 

@@ -247,10 +247,13 @@ def test_fifty_clients_by_85_checks_make_one_page_under_2_mb_that_chromium_rende
     failing = {"request_line": FUZZ_FAILURE, "documented_error[409-already_exists]": "[documented_error] lost the type"}
     report = make_report(50, fail=failing, crash="robustness_timeout")
     path = tmp_path / "page.html"
-    path.write_text(render_html([write(tmp_path, "big.json", report)]), encoding="utf-8")
+    source = write(tmp_path, "big.json", report)
+    path.write_text(render_html([source]), encoding="utf-8")
     size = path.stat().st_size
-    print(f"the page of 50 client classes x 85 checks (150 failures): {size} bytes")
+    markdown = len(render_markdown([source]).encode())
+    print(f"50 client classes x 85 checks (150 failures): page {size} bytes, Markdown {markdown} bytes")
     assert size < 2 * 1024 * 1024
+    assert markdown < 1024 * 1024  # GitHub's limit for one step's summary
     with Page(tmp_path / "chromium-profile") as browser:
         browser.load(path.as_uri())
         counts = browser.evaluate(

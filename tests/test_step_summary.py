@@ -18,19 +18,17 @@ from pytest_postpress import ReconnectContract
 
 
 class TestReference(ReconnectContract):
+    client = Reference
+
     @pytest.fixture
     def postpress_reconnect(self, postpress_base_url, postpress_api_key):
-        client = Reference(base_url=postpress_base_url, api_key=postpress_api_key)
+        client = self.client(base_url=postpress_base_url, api_key=postpress_api_key)
         yield client.reconnect
         client.close()
 
 
 class TestLosesType(TestReference):
-    @pytest.fixture
-    def postpress_reconnect(self, postpress_base_url, postpress_api_key):
-        client = LosesType(base_url=postpress_base_url, api_key=postpress_api_key)
-        yield client.reconnect
-        client.close()
+    client = LosesType
 
 
 def test_not_a_contract_check():

@@ -23,6 +23,7 @@ from pytest_postpress._redact import HIDDEN, clip
 __all__ = [
     "GROUPS",
     "OUTCOMES",
+    "REPORT_FORMAT",
     "ReportError",
     "Source",
     "load_report",
@@ -30,7 +31,6 @@ __all__ = [
     "render_markdown",
 ]
 
-REPORT_FORMAT: Final = "pytest-postpress-report/1"
 #: The groups of the suite's checks, in the order the pages show them (a check of an older report has none).
 GROUPS: Final = ("request", "success", "documented errors", "retries", "robustness", "fuzz", "live")
 _UNGROUPED: Final = "other"
@@ -70,6 +70,10 @@ def _schema() -> dict[str, Any]:
     text = resources.files("pytest_postpress").joinpath("report.schema.json").read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
+
+
+#: The version of the reports this package writes and reads (the schema's ``format``).
+REPORT_FORMAT: Final[str] = _schema()["properties"]["format"]["const"]
 
 
 def load_report(path: Path) -> Source:

@@ -15,6 +15,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pytest_postpress._report_page import REPORT_FORMAT
 from pytest_postpress.catalog import DOCUMENTED_ERRORS
 
 __all__ = ["COULD_NOT_RUN", "PROBLEM", "PROPERTY", "ClientResults", "Results", "check_group", "replay_line"]
@@ -242,8 +243,6 @@ _NONE_READINGS: dict[bool | str, str] = {
     True: "count as not passed (postpress_none_means_absent=True)",
     "mixed": "postpress_none_means_absent was True in some checks only",
 }
-
-REPORT_FORMAT = "pytest-postpress-report/1"
 
 
 def build_report(results: Results, *, meta: Mapping[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import fcntl
 import json
 import os
 import select
@@ -54,9 +55,13 @@ class Page:
         to_chrome_read, self._write_fd = os.pipe()
         self._read_fd, from_chrome_write = os.pipe()
 
-        def give_pipes() -> None:  # in the child, before exec: the pipe ends at the fds Chromium expects
-            os.dup2(to_chrome_read, 3)
-            os.dup2(from_chrome_write, 4)
+        def give_pipes() -> None:
+            # In the child, before exec: the pipe ends at the fds Chromium expects, inheritable. Copied above 10
+            # first: an end may already be fd 3 or 4 (dup2 onto itself would leave it close-on-exec, and the
+            # first dup2 could overwrite the other end).
+            ends = [fcntl.fcntl(end, fcntl.F_DUPFD, 10) for end in (to_chrome_read, from_chrome_write)]
+            for target, end in zip((3, 4), ends, strict=True):
+                os.dup2(end, target, inheritable=True)
 
         self.process = subprocess.Popen(
             [

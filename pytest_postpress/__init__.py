@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from pytest_postpress._version import __version__
 
 if TYPE_CHECKING:
     from pytest_postpress.catalog import DOCUMENTED_ERRORS, DocumentedError

@@ -18,7 +18,7 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Generic, TypeVar
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
@@ -107,9 +107,31 @@ OPTIONS: Final[tuple[Option, ...]] = (
 )
 
 _BY_NAME: Final = {option.name: option for option in OPTIONS}
+_T = TypeVar("_T")
 re_reproduce: Final = re.compile(r"[0-9][0-9.]*:[A-Za-z0-9+/=]+")
 _TRUE: Final = {"1", "true", "yes", "on"}
 _FALSE: Final = {"", "0", "false", "no", "off"}
+
+
+class _Read(Generic[_T]):
+    """A typed read of one resolved setting (a descriptor named after its option)."""
+
+    def __init__(self, kind: type[_T]) -> None:
+        self.kind = kind
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, settings: Settings, owner: type | None = None) -> _T:
+        return settings._get(self.name, self.kind)
+
+
+class _ReadOptional(_Read[_T]):
+    """A typed read of a setting that is ``None`` when not given."""
+
+    def __get__(self, settings: Settings, owner: type | None = None) -> _T | None:  # type: ignore[override]
+        return None if settings.values[self.name] is None else settings._get(self.name, self.kind)
 
 
 @dataclass(frozen=True)
@@ -119,11 +141,31 @@ class Settings:
     values: Mapping[str, Any]
     sources: Mapping[str, str] = field(default_factory=dict)
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self.values[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    # One typed read per option (a test keeps them in step with OPTIONS), so mypy checks every read.
+    base_url = _Read(str)
+    api_key = _Read(str)
+    account_id = _Read(str)
+    transport = _Read(str)  # one of the option's choices
+    live = _Read(bool)
+    allow_production = _Read(bool)
+    reconnect_body = _ReadOptional(Path)
+    max_requests = _Read(int)
+    timeout = _Read(float)
+    retries = _Read(int)
+    fuzz_seconds = _ReadOptional(float)
+    report = _ReadOptional(Path)
+    no_step_summary = _Read(bool)
+    reproduce = _ReadOptional(str)
+    record = _ReadOptional(Path)
+    replay = _ReadOptional(Path)
+
+    def _get(self, name: str, kind: type[_T]) -> _T:
+        value = self.values[name]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind):
+            raise TypeError(f"setting {name} holds a {type(value).__name__} where {kind.__name__} is expected")
+        return value
 
     def source(self, name: str) -> str:
         """Where the value of setting ``name`` came from, in words."""

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytest_postpress import __version__, catalog
+from pytest_postpress import catalog
 from pytest_postpress import schema as _schema
+from pytest_postpress._version import __version__
 
 __all__ = ["openapi_document"]
 

@@ -252,18 +252,32 @@ class VariantSpec:
         return tuple(name for name, _, required in self.specific if required)
 
 
+@dataclass(frozen=True)
+class _Shared:
+    """Which shared fields a variant takes: ``proxy``, ``sync_limit`` (its shape, or ``None``), ``user_agent``."""
+
+    proxy: bool
+    sync_limit: str | None
+    user_agent: bool
+
+
+# The networks a client logs into as a browser would (LinkedIn, Instagram, Messenger): a proxy, a user agent and
+# an object sync limit.
+_AS_A_BROWSER: Final = _Shared(proxy=True, sync_limit="object", user_agent=True)
+
+
 def _variant(
     name: str,
     provider: str,
     title: str,
     description: str,
+    shared: _Shared,
     *,
-    proxy: bool,
-    sync_limit: str | None,
-    user_agent: bool,
     specific: list[tuple[str, JSONSchema, bool]],
 ) -> VariantSpec:
-    return VariantSpec(name, provider, title, description, proxy, sync_limit, user_agent, tuple(specific))
+    return VariantSpec(
+        name, provider, title, description, shared.proxy, shared.sync_limit, shared.user_agent, tuple(specific)
+    )
 
 
 _LINKEDIN_USERNAME: Final[JSONSchema] = _string(
@@ -276,6 +290,12 @@ _LINKEDIN_USERNAME: Final[JSONSchema] = _string(
     description="Should be either an email address or a phone number.",
 )
 
+_RECRUITER_CONTRACT_ID: Final = (
+    "recruiter_contract_id",
+    _string(description="The contract that should be used with LinkedIn Recruiter."),
+    False,
+)
+
 # Rule 3: twelve variants, in documentation order.
 _SPECS: Final[tuple[VariantSpec, ...]] = (
     _variant(
@@ -283,15 +303,9 @@ _SPECS: Final[tuple[VariantSpec, ...]] = (
         "LINKEDIN",
         "LinkedIn - Basic authentication",
         "Authenticate using your LinkedIn username and password.",
-        proxy=True,
-        sync_limit="object",
-        user_agent=True,
+        _AS_A_BROWSER,
         specific=[
-            (
-                "recruiter_contract_id",
-                _string(description="The contract that should be used with LinkedIn Recruiter."),
-                False,
-            ),
+            _RECRUITER_CONTRACT_ID,
             ("username", _LINKEDIN_USERNAME, True),
             ("password", _string(required=True, secret=True), True),
         ],
@@ -301,15 +315,9 @@ _SPECS: Final[tuple[VariantSpec, ...]] = (
         "LINKEDIN",
         "LinkedIn - Cookie authentication",
         "Authenticate using LinkedIn session cookies.",
-        proxy=True,
-        sync_limit="object",
-        user_agent=True,
+        _AS_A_BROWSER,
         specific=[
-            (
-                "recruiter_contract_id",
-                _string(description="The contract that should be used with LinkedIn Recruiter."),
-                False,
-            ),
+            _RECRUITER_CONTRACT_ID,
             (
                 "access_token",
                 _string(required=True, secret=True, description="LinkedIn access token (cookie value of `li_at`)."),
@@ -327,9 +335,7 @@ _SPECS: Final[tuple[VariantSpec, ...]] = (
         "WHATSAPP",
         "WhatsApp",
         "Connect a WhatsApp account. Uses QR-code authentication by default.",
-        proxy=True,
-        sync_limit=None,
-        user_agent=False,
+        _Shared(proxy=True, sync_limit=None, user_agent=False),
         specific=[
             (
                 "pairing_phone_number",
@@ -349,9 +355,7 @@ _SPECS: Final[tuple[VariantSpec, ...]] = (
         "INSTAGRAM",
         "Instagram - Basic authentication",
         "Authenticate using your Instagram username and password.",
-        proxy=True,
-        sync_limit="object",
-        user_agent=True,
+        _AS_A_BROWSER,
         specific=[
             ("username", _string(required=True, description="Your Instagram username."), True),
             ("password", _string(required=True, secret=True, description="Your Instagram password."), True),
@@ -362,9 +366,7 @@ _SPECS: Final[tuple[VariantSpec, ...]] = (
         "INSTAGRAM",
         "Instagram - Cookie authentication",
         "Authenticate using Instagram session cookies.",
-        proxy=True,
-        sync_limit="object",
-        user_agent=True,
+        _AS_A_BROWSER,
         specific=[
             (
                 "sessionid",
@@ -378,9 +380,7 @@ _SPECS: Final[tuple[VariantSpec, ...]] = (
         "MESSENGER",
         "Messenger - Basic authentication",
         "Authenticate using your Messenger username and password.",
-        proxy=True,
-        sync_limit="object",
-        user_agent=True,
+        _AS_A_BROWSER,
         specific=[
             ("username", _string(required=True), True),
             ("password", _string(required=True, secret=True), True),
@@ -391,9 +391,7 @@ _SPECS: Final[tuple[VariantSpec, ...]] = (
         "MESSENGER",
         "Messenger - Session authentication",
         "Authenticate using an existing Messenger/Facebook session payload.",
-        proxy=True,
-        sync_limit="object",
-        user_agent=True,
+        _AS_A_BROWSER,
         specific=[
             ("cookies", _COOKIES, True),
             ("headers", _HEADERS, False),
@@ -405,9 +403,7 @@ _SPECS: Final[tuple[VariantSpec, ...]] = (
         "MAIL",
         "IMAP / SMTP mailbox",
         "Connect a generic mailbox using IMAP and SMTP credentials.",
-        proxy=False,
-        sync_limit="string",
-        user_agent=False,
+        _Shared(proxy=False, sync_limit="string", user_agent=False),
         specific=[
             ("imap_user", _string(required=True), True),
             ("smtp_user", _string(required=True), True),
@@ -425,9 +421,7 @@ _SPECS: Final[tuple[VariantSpec, ...]] = (
         "GOOGLE_OAUTH",
         "Gmail (Google OAuth)",
         "Connect a Gmail mailbox using Google OAuth tokens you have already obtained.",
-        proxy=False,
-        sync_limit="string",
-        user_agent=False,
+        _Shared(proxy=False, sync_limit="string", user_agent=False),
         specific=[
             ("refresh_token", _string(required=True, secret=True), True),
             ("access_token", _string(required=True, secret=True), True),
@@ -438,9 +432,7 @@ _SPECS: Final[tuple[VariantSpec, ...]] = (
         "TELEGRAM",
         "Telegram",
         "Set `provider` to `TELEGRAM` to begin authentication; `password` is required if 2FA is enabled.",
-        proxy=False,
-        sync_limit="object",
-        user_agent=False,
+        _Shared(proxy=False, sync_limit="object", user_agent=False),
         specific=[
             ("password", _string(secret=True, description="Optional 2FA password."), False),
         ],
@@ -450,9 +442,7 @@ _SPECS: Final[tuple[VariantSpec, ...]] = (
         "OUTLOOK",
         "Outlook",
         "Connect an Outlook mailbox using Microsoft OAuth tokens you have already obtained.",
-        proxy=False,
-        sync_limit="string",
-        user_agent=False,
+        _Shared(proxy=False, sync_limit="string", user_agent=False),
         specific=[
             ("refresh_token", _string(required=True, secret=True), True),
             ("access_token", _string(required=True, secret=True), True),
@@ -465,9 +455,7 @@ _SPECS: Final[tuple[VariantSpec, ...]] = (
         "TWITTER",
         "X / Twitter",
         "Connect an X (Twitter) account using credentials.",
-        proxy=False,
-        sync_limit=None,
-        user_agent=False,
+        _Shared(proxy=False, sync_limit=None, user_agent=False),
         specific=[
             ("username", _string(required=True), True),
             # Rule 12.

@@ -22,14 +22,17 @@ CONTRACT = {
     "_redact",
     "_settings",
     "_report_page",
+    "_version",
+    "_compat",
 }
-# What each layer may import of ours (by the first component under pytest_postpress; "" is the package root).
+# What each layer may import of ours (by the first component under pytest_postpress; "" is a name of the package
+# root, such as `from pytest_postpress import __version__`: only the top, the plugin and the command line, may).
 ALLOWED = {
-    "contract": CONTRACT | {""},
-    "_keys": CONTRACT | {""},
-    "strategies": CONTRACT | {"", "strategies"},
-    "doubles": CONTRACT | {"", "doubles"},
-    "suite": CONTRACT | {"", "_keys", "strategies", "doubles", "suite"},
+    "contract": CONTRACT,
+    "_keys": CONTRACT,
+    "strategies": CONTRACT | {"strategies"},
+    "doubles": CONTRACT | {"doubles"},
+    "suite": CONTRACT | {"_keys", "strategies", "doubles", "suite"},
     "plugin": CONTRACT | {"", "_keys", "strategies", "doubles", "suite", "plugin"},
     # The command line: each command imports what it runs (check: the suite; serve: the doubles).
     "cli": CONTRACT | {"", "doubles", "suite", "cli"},
@@ -67,13 +70,13 @@ def _imports(module: str, path: Path) -> list[str]:
                 target = ".".join([*base, node.module] if node.module else base)
             else:
                 target = node.module or ""
-            names.append(target)
-            # `from pytest_postpress import strategies` imports a subpackage: count it as such.
-            names.extend(
-                f"{target}.{alias.name}"
-                for alias in node.names
-                if target == "pytest_postpress" and _is_module(alias.name)
-            )
+            if target != "pytest_postpress":
+                names.append(target)
+                continue
+            # `from pytest_postpress import strategies` imports a subpackage: count it as such; any other name
+            # (`__version__`, `ReconnectContract`) is a name of the package root.
+            for alias in node.names:
+                names.append(f"{target}.{alias.name}" if _is_module(alias.name) else target)
     return names
 
 
@@ -130,9 +133,59 @@ def test_the_package_never_imports_the_top_level_strategies() -> None:
     assert not offenders, f"{offenders} import the top-level 'strategies'; use pytest_postpress.strategies"
 
 
+def test_no_layer_below_the_plugin_imports_a_name_of_the_package_root(tmp_path: Path) -> None:
+    below = [layer for layer in ALLOWED if layer not in {"plugin", "cli", "__main__"}]
+    assert below, ALLOWED
+    assert all("" not in ALLOWED[layer] for layer in below)
+    # The check sees such an import (the arrow back up that `from pytest_postpress import __version__` once was),
+    # and tells it apart from importing a submodule through the root.
+    bad = tmp_path / "bad.py"
+    bad.write_text("from pytest_postpress import __version__, catalog\n", encoding="utf-8")
+    seen = _imports("pytest_postpress.doubles.bad", bad)
+    assert seen == ["pytest_postpress", "pytest_postpress.catalog"]
+    assert _ours(seen[0]) == ""
+    assert _ours(seen[0]) not in ALLOWED["doubles"]
+    assert _ours(seen[1]) in ALLOWED["doubles"]
+
+
 def test_the_check_itself_can_fail(tmp_path: Path) -> None:
     # An upward import is seen, whether at module level or inside a function.
     bad = tmp_path / "bad.py"
     bad.write_text("def f():\n    from pytest_postpress.plugin import fixtures\n", encoding="utf-8")
     assert "pytest_postpress.plugin" in _imports("pytest_postpress.doubles.bad", bad)
     assert _ours("pytest_postpress.plugin") not in ALLOWED["doubles"]
+
+
+def _hook_wrappers(path: Path) -> list[str]:
+    """The hooks a module implements as wrappers (`@pytest.hookimpl(wrapper=True)` or `hookwrapper=True`)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.FunctionDef) or not node.name.startswith("pytest_"):
+            continue
+        for decorator in node.decorator_list:
+            if isinstance(decorator, ast.Call) and any(
+                keyword.arg in {"wrapper", "hookwrapper"} for keyword in decorator.keywords
+            ):
+                found.append(node.name)
+    return found
+
+
+def test_each_hook_wrapper_lives_in_one_place() -> None:
+    # Wrappers of one hook in several modules run in an order set by registration and tryfirst: one place each.
+    places: dict[str, list[str]] = {}
+    for module, path in MODULES:
+        for hook in _hook_wrappers(path):
+            places.setdefault(hook, []).append(module)
+    assert "pytest_runtest_makereport" in places, places
+    twice = {hook: modules for hook, modules in places.items() if len(modules) > 1}
+    assert not twice, f"hook wrappers written in more than one place: {twice}"
+
+
+def test_the_hook_wrapper_check_can_fail(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "import pytest\n\n@pytest.hookimpl(wrapper=True, tryfirst=True)\ndef pytest_runtest_makereport(item, call):\n"
+        "    return (yield)\n",
+        encoding="utf-8",
+    )
+    assert _hook_wrappers(bad) == ["pytest_runtest_makereport"]

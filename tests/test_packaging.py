@@ -54,3 +54,19 @@ def test_sdist_ships_the_licence(dists: dict[str, Path]) -> None:
     with tarfile.open(dists["sdist"]) as sdist:
         names = sdist.getnames()
     assert any(name.endswith("/LICENSE") for name in names), names
+
+
+def test_wheel_holds_pytest_postpress_and_its_dist_info_only(dists: dict[str, Path]) -> None:
+    # A top-level `strategies` package in site-packages would collide with any other of that common name.
+    with zipfile.ZipFile(dists["wheel"]) as wheel:
+        tops = {name.split("/", 1)[0] for name in wheel.namelist()}
+    dist_info = {top for top in tops if top.endswith(".dist-info")}
+    assert len(dist_info) == 1, tops
+    assert dist_info.pop().startswith("pytest_postpress-")
+    assert tops - {name for name in tops if name.endswith(".dist-info")} == {"pytest_postpress"}, tops
+
+
+def test_sdist_keeps_the_top_level_strategies(dists: dict[str, Path]) -> None:
+    with tarfile.open(dists["sdist"]) as sdist:
+        names = sdist.getnames()
+    assert any(name.partition("/")[2] == "strategies/__init__.py" for name in names), names

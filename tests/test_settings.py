@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pytest_postpress import _settings
 from pytest_postpress._settings import DEFAULT_ACCOUNT_ID, DEFAULT_API_KEY, DEFAULT_BASE_URL
 
 pytest_plugins = ["pytester"]
@@ -114,3 +115,23 @@ def test_the_report_header_names_the_base_url_and_never_the_key(
         ["postpress: mock mode (respx), base URL https://h.example.test/api (from the command line*"]
     )
     assert "pp_very_secret_key_123" not in result.stdout.str()
+
+
+def test_every_option_is_a_typed_read_of_settings() -> None:
+    # No __getattr__ -> Any: mypy --strict checks every read of a setting against its property's type.
+    assert "__getattr__" not in vars(_settings.Settings)
+    settings = _settings.resolve({}, {}, lambda key: None)
+    for option in _settings.OPTIONS:
+        read = vars(_settings.Settings).get(option.name)
+        assert isinstance(read, _settings._Read), f"Settings has no typed read for the option {option.name!r}"
+        value = getattr(settings, option.name)
+        assert value == settings.values[option.name]
+        assert value is None or isinstance(value, read.kind), option.name
+    with pytest.raises(AttributeError):
+        settings.no_such_setting  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_a_setting_of_the_wrong_type_is_refused() -> None:
+    settings = _settings.Settings({**_settings.resolve({}, {}, lambda key: None).values, "max_requests": "100"})
+    with pytest.raises(TypeError, match="setting max_requests holds a str where int is expected"):
+        settings.max_requests  # noqa: B018

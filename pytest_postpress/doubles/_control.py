@@ -25,8 +25,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final, Protocol
 
-from pytest_postpress import __version__, catalog
+from pytest_postpress import catalog
 from pytest_postpress._redact import clip
+from pytest_postpress._version import __version__
 from pytest_postpress.doubles._http import (
     JSON_HEADERS,
     SECRET_HEADERS,
@@ -346,6 +347,16 @@ def _ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def _ok_with(description: str, key: str, json_type: str) -> dict[str, Any]:
+    """A 200 answer: a JSON object with one required ``key`` of ``json_type``."""
+    return _ok(description, {"type": "object", "properties": {key: {"type": json_type}}, "required": [key]})
+
+
+def _json_body(schema: str) -> dict[str, Any]:
+    """A required JSON request body of the component schema ``schema``."""
+    return {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
 def control_openapi_document(*, server: str = "http://127.0.0.1:8080") -> dict[str, Any]:
     """The OpenAPI 3.1 document of the control API of ``serve`` and of the ``Prefer`` header it honours.
 
@@ -381,19 +392,9 @@ def control_openapi_document(*, server: str = "http://127.0.0.1:8080") -> dict[s
                 "post": {
                     "operationId": "addAccount",
                     "summary": "Make an account id exist.",
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AccountToAdd"}}},
-                    },
+                    "requestBody": _json_body("AccountToAdd"),
                     "responses": {
-                        "200": _ok(
-                            "Added.",
-                            {
-                                "type": "object",
-                                "properties": {"added": {"type": "string"}},
-                                "required": ["added"],
-                            },
-                        ),
+                        "200": _ok_with("Added.", "added", "string"),
                         "400": _problem(),
                         **refused,
                     },
@@ -405,19 +406,9 @@ def control_openapi_document(*, server: str = "http://127.0.0.1:8080") -> dict[s
                     "summary": "Queue an answer for the next reconnects.",
                     "description": "Answers given a count are used first, in order; the latest one given "
                     "`times: null` answers every reconnect once the queue is empty.",
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AnswerToQueue"}}},
-                    },
+                    "requestBody": _json_body("AnswerToQueue"),
                     "responses": {
-                        "200": _ok(
-                            "Queued.",
-                            {
-                                "type": "object",
-                                "properties": {"queued": {"type": "object"}},
-                                "required": ["queued"],
-                            },
-                        ),
+                        "200": _ok_with("Queued.", "queued", "object"),
                         "400": _problem(),
                         **refused,
                     },

@@ -11,7 +11,6 @@ Needs ``responses`` (pytest-postpress[responses]); only the fixture and the cont
 
 from __future__ import annotations
 
-import inspect
 import urllib.parse
 from collections.abc import Iterable
 
@@ -19,25 +18,12 @@ import requests
 import requests.adapters
 import responses
 
+from pytest_postpress._compat import active_requests_mock
 from pytest_postpress.doubles._http import Action, Headers
 from pytest_postpress.doubles._surface import BaseUrlDouble, host_pattern
 from pytest_postpress.doubles.httpx_mock import PostpressNotRouted
 
 __all__ = ["PostpressResponses", "active_requests_mock"]
-
-
-def active_requests_mock() -> responses.RequestsMock | None:
-    """The ``responses.RequestsMock`` that answers requests calls now (the last one started), or ``None``.
-
-    ``RequestsMock.start`` patches ``HTTPAdapter.send`` with a closure over the mock; read it from there.
-    """
-    send = inspect.getattr_static(requests.adapters.HTTPAdapter, "send")
-    code = getattr(send, "__code__", None)
-    closure = getattr(send, "__closure__", None)
-    if code is None or not closure or "self" not in code.co_freevars:
-        return None
-    owner = closure[code.co_freevars.index("self")].cell_contents
-    return owner if isinstance(owner, responses.RequestsMock) else None
 
 
 def _body_bytes(body: object) -> bytes:

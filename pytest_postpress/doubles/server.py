@@ -28,8 +28,8 @@ from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import IO, Any, Final, Protocol
 
-from pytest_postpress import __version__
 from pytest_postpress._redact import clip
+from pytest_postpress._version import __version__
 from pytest_postpress.doubles import _control
 from pytest_postpress.doubles._http import Action, Headers, Reply
 from pytest_postpress.doubles._state import MockState, reconnect_path

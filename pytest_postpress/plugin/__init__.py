@@ -24,9 +24,12 @@ from pytest_postpress import _settings
 from pytest_postpress._keys import FUZZ_BUDGET_KEY, SEED_KEY, SETTINGS_KEY, settings_of
 from pytest_postpress._redact import clip
 from pytest_postpress.errors import CommandFailed, ContractViolation, SecretStr
+from pytest_postpress.plugin import fixtures as _fixtures
+from pytest_postpress.plugin import live_fixtures as _live_fixtures
 from pytest_postpress.plugin import profiles as _profiles  # noqa: F401 - registers the postpress-* Hypothesis profiles
 from pytest_postpress.suite import _results
 from pytest_postpress.suite._identity import ErrorIdentity, default_error_identity
+from pytest_postpress.suite._record import add_record
 
 pytest_plugins = ["pytest_postpress.plugin.fixtures", "pytest_postpress.plugin.live_fixtures"]
 
@@ -224,12 +227,6 @@ def _hide_key(text: str, key: str) -> str:
     return text.replace(key, "<hidden>") if len(key) >= 4 else text
 
 
-def _client_of(item: pytest.Item) -> str:
-    parent = item.parent
-    module = getattr(item, "module", None)
-    return parent.name if isinstance(parent, pytest.Class) else str(getattr(module, "__name__", item.nodeid))
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     """Report a contract violation as its message alone: no traceback, so no internals or arguments shown.
@@ -237,21 +234,24 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     Every check of the contract suite is counted from its setup on (a check that crashes before it records
     anything is still in the summary); an exception that is not a verdict on the client (a crash in the
     suite's code or the user's environment, a usage error) marks the check "could not run".
+
+    The one wrapper of this hook in the package; its steps run in this order: the phase's report is remembered
+    (teardown checks stay quiet after a failure), a contract failure gets its text, a live failure its ``curl``
+    lines, and the check's record is serialised.
     """
     contract = call.when == "setup" and item.get_closest_marker("postpress_contract") is not None
     if contract and not any(key == _results.PROPERTY for key, _ in item.user_properties):
-        group = _results.check_group(
-            item.name, {mark.name for mark in item.iter_markers()}, getattr(item, "fixturenames", ())
-        )
-        record = {"client": _client_of(item), "check": item.name.removeprefix("test_"), "examples": 0, "group": group}
-        item.user_properties.append((_results.PROPERTY, record))
+        markers = {mark.name for mark in item.iter_markers()}
+        add_record(item, examples=0, group=_results.check_group(item.name, markers, getattr(item, "fixturenames", ())))
     report = yield
+    _fixtures.remember_report(item, report)
     if call.excinfo is not None and report.failed:
         text = _contract_text(call.excinfo.value)
         if text is not None:
             report.longrepr = text
         if not _is_verdict(call.excinfo.value):
             report.user_properties.append((_results.PROBLEM, _problem_text(call.excinfo.value, item.config)))
+    _live_fixtures.add_reproduce_lines(item, report)
     # Records travel as JSON text: the JUnit XML then holds JSON any tool can parse (not a Python repr), and
     # pytest-xdist ships plain strings. Serialised here, once the check is done with its (mutable) record.
     report.user_properties = [
@@ -297,7 +297,7 @@ class _ResultsCollector:
 def _report_meta(config: pytest.Config) -> dict[str, Any]:
     import hypothesis
 
-    from pytest_postpress import __version__
+    from pytest_postpress._version import __version__
 
     settings = settings_of(config)
     seed = config.getoption("hypothesis_seed", None)

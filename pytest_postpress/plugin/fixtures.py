@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import urllib.parse
 import zlib
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -31,12 +31,10 @@ _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 _MARKER = "postpress_error"
 
 
-@pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
-    """Remember each phase's report, so that teardown checks can stay quiet after a failure."""
-    report = yield
+def remember_report(item: pytest.Item, report: pytest.TestReport) -> None:
+    """Remember each phase's report, so that teardown checks can stay quiet after a failure (called by the
+    plugin's one ``pytest_runtest_makereport``)."""
     item.stash.setdefault(_REPORTS, {})[report.when] = report
-    return report
 
 
 def _failed(node: pytest.Item | pytest.Collector) -> bool:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_postpress._compat import basetemp
 from pytest_postpress._keys import settings_of
 
 if TYPE_CHECKING:
@@ -66,33 +67,33 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         running.test = ""
 
 
-@pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: after the plugin made a contract failure's text
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
-    """A live failure ends with the ``curl`` line of each request its test sent (never a secret on it)."""
-    report = yield
+def add_reproduce_lines(item: pytest.Item, report: pytest.TestReport) -> None:
+    """A live failure ends with the ``curl`` line of each request its test sent (never a secret on it).
+
+    Called by the plugin's one ``pytest_runtest_makereport``, after it made a contract failure's text.
+    """
     session = _running(item.config).session
     settings = settings_of(item.config)
     if not report.failed or session is None or settings.replay is not None:
-        return report
+        return
     exchanges = [exchange for exchange in list(session.exchanges) if exchange.test == item.nodeid]
     if not exchanges:
-        return report
+        return
     from pytest_postpress.suite._reproduce import ENV_KEY, curl_lines
 
     if settings.record is not None:
         record = Path(settings.record)
         bodies = record.with_name(record.stem + "-bodies")
     else:
-        bodies = item.config._tmp_path_factory.getbasetemp() / "postpress-bodies"  # type: ignore[attr-defined]
+        bodies = basetemp(item.config) / "postpress-bodies"
     lines = curl_lines(exchanges, api_key=settings.api_key, bodies=bodies, reconnect_body=settings.reconnect_body)
     text = f"reproduce with (the key from ${ENV_KEY}):\n" + "\n".join(f"  {line}" for line in lines)
     if isinstance(report.longrepr, str):
         report.longrepr += "\n" + text
-    elif hasattr(report.longrepr, "addsection"):
-        report.longrepr.addsection("postpress: reproduce against the live server", text)
+    elif (addsection := getattr(report.longrepr, "addsection", None)) is not None:
+        addsection("postpress: reproduce against the live server", text)
     else:
         report.sections.append(("postpress: reproduce against the live server", text))
-    return report
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -116,11 +117,12 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if workeroutput is not None:
         workeroutput[_HAR_OUTPUT] = recorder.entries
         return
-    from pytest_postpress import __version__
+    from pytest_postpress._version import __version__
     from pytest_postpress.suite._har import har_document, write_har
 
     settings = settings_of(config)
-    path = Path(settings.record)
+    path = settings.record
+    assert path is not None  # a recorder is made with --postpress-record only
     write_har(path, har_document(recorder.entries, base_url=settings.base_url, version=__version__))
     running.written, running.recorded = str(path), len(recorder.entries)
 

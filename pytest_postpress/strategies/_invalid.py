@@ -227,6 +227,18 @@ def _at_slot(
     value_for: Callable[[Slot], st.SearchStrategy[Any]],
 ) -> st.SearchStrategy[_Candidate] | None:
     """Bodies of ``variant`` with one of ``slots`` set to a value from ``value_for(slot)``."""
+    return _changed_at_slot(
+        variant, slots, lambda draw, slot, body: _set(draw, variant, body, slot.path, draw(value_for(slot)))
+    )
+
+
+def _changed_at_slot(
+    variant: str,
+    slots: list[Slot],
+    change: Callable[[st.DrawFn, Slot, Any], str],
+) -> st.SearchStrategy[_Candidate] | None:
+    """Bodies of ``variant`` with one of ``slots`` changed by ``change(draw, slot, body)``, which returns the
+    JSON pointer of what it changed; ``None`` without slots."""
     if not slots:
         return None
 
@@ -234,8 +246,7 @@ def _at_slot(
     def candidates(draw: st.DrawFn) -> _Candidate:
         slot = draw(st.sampled_from(slots))
         body = draw(variant_bodies(variant, _force_for(variant, slot)))
-        value = draw(value_for(slot))
-        return _Candidate(body, _set(draw, variant, body, slot.path, value))
+        return _Candidate(body, change(draw, slot, body))
 
     return candidates()
 
@@ -340,22 +351,17 @@ def _formats_of(schema: Mapping[str, Any]) -> tuple[str, ...]:
 
 def _missing_required(variant: str) -> st.SearchStrategy[_Candidate] | None:
     slots = [slot for slot in _slots(variant) if slot.required and slot.path != ("provider",)]
-    if not slots:
-        return None
 
-    @st.composite
-    def candidates(draw: st.DrawFn) -> _Candidate:
-        slot = draw(st.sampled_from(slots))
-        body = draw(variant_bodies(variant, _force_for(variant, slot)))
+    def remove(draw: st.DrawFn, slot: Slot, body: Any) -> str:
         container, key, pointer = _place(draw, variant, body, slot.path)
         del container[key]
         # Sometimes more required fields of the same object go missing too.
         same_level = [other for other in slots if other.path[:-1] == slot.path[:-1] and other is not slot]
         for other in draw(st.lists(st.sampled_from(same_level), unique_by=lambda s: s.path)) if same_level else ():
             container.pop(other.path[-1], None)
-        return _Candidate(body, json_pointer(pointer))
+        return json_pointer(pointer)
 
-    return candidates()
+    return _changed_at_slot(variant, slots, remove)
 
 
 def _empty_required(variant: str) -> st.SearchStrategy[_Candidate] | None:

@@ -9,82 +9,52 @@ from __future__ import annotations
 import json
 import re
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
 
 from pytest_postpress import catalog
 from pytest_postpress._redact import secret_values
 from pytest_postpress._redact import show as _show
+from pytest_postpress.doubles._http import RecordedCall
 from pytest_postpress.errors import ContractViolation
+from pytest_postpress.suite._fixes import DOTS_FIX, content_type_fix, difference_fix, encoding_fix, looks_form_encoded
 from pytest_postpress.suite._identity import ErrorIdentity
 from pytest_postpress.suite._none import none_fields, without_none_fields
 from pytest_postpress.validation import validate_reconnect_body
 
+if TYPE_CHECKING:
+    from pytest_postpress.suite.live import Exchange, LiveSession
+
 _UNRESERVED_SEGMENT = re.compile(r"(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+")
 RULE_23 = "rule 23, see: python -m pytest_postpress rules 23"
 _DOT_IDS = frozenset({".", ".."})
-_DOTS_FIX = (
-    "send '.' and '..' as %2E and %2E%2E, or refuse these two ids: urllib.parse.quote() and encodeURIComponent "
-    "leave dots as they are, and the HTTP library then resolves them as dot segments. httpx and node:http send "
-    "%2E as it is; requests turns %2E back into '.', and JavaScript's URL parser and fetch read %2E%2E as '..', "
-    "so a client built on those must refuse them (rule 16, see: python -m pytest_postpress rules 16)"
-)
-# encodeURIComponent leaves these sub-delimiters as they are; RFC 3986 "unreserved" does not include them.
-_JS_KEPT = frozenset("!'()*")
 
 
-def _raw_characters(segment: str) -> set[str]:
-    """The characters of a sent path segment that are neither unreserved nor part of a %XX escape."""
-    return {char for char in re.sub(r"%[0-9A-Fa-f]{2}", "", segment) if not re.fullmatch(r"[A-Za-z0-9._~-]", char)}
-
-
-def _encoding_fix(account_id: str, segment: str) -> str:
-    """How to fix an id that was not encoded as one segment: the call that fixes what this client did."""
-    raw = _raw_characters(segment)
-    if raw and raw <= _JS_KEPT:
-        return (
-            f"encode {''.join(sorted(raw))!r} too: encodeURIComponent leaves !'()* as they are, so replace them "
-            "after it (id => encodeURIComponent(id).replace(/[!'()*]/g, c => '%' + "
-            "c.charCodeAt(0).toString(16).toUpperCase())); in Python urllib.parse.quote(account_id, safe='')"
-        )
-    if "/" in account_id and "/" in segment:
-        return (
-            "encode '/' too: urllib.parse.quote() keeps '/' unless told otherwise, so call "
-            "urllib.parse.quote(account_id, safe=''); in JavaScript use encodeURIComponent, not encodeURI"
-        )
-    return (
-        "percent-encode the id as one segment before building the URL: urllib.parse.quote(account_id, safe='') "
-        "(JavaScript: encodeURIComponent, then '!', \"'\", '(', ')' and '*' as %XX); never put the raw id in a "
-        "URL template or a query parameter"
-    )
-
-
-def answer_name(call: Any) -> str:
+def answer_name(call: RecordedCall) -> str:
     """What a recorded request was answered: ``"503"``, or ``"no answer"`` (dropped connection or timeout)."""
-    status = getattr(call, "status", None)
-    return "no answer" if status is None else str(status)
+    return "no answer" if call.status is None else str(call.status)
 
 
-def retried_after(call: Any) -> bool:
+def retried_after(call: RecordedCall) -> bool:
     """Whether a client may resend after the answer ``call`` got (rule 23; by status: every documented error
     of 407, 408, 502, 503 and 504 is retryable, so the type need not be read)."""
-    return catalog.is_retryable(getattr(call, "status", None))
+    return catalog.is_retryable(call.status)
 
 
-def _header(call: Any, name: str) -> str | None:
+def _header(call: RecordedCall, name: str) -> str | None:
     for key, value in call.headers.items():
         if key.lower() == name:
             return str(value)
     return None
 
 
-def attempt_difference(first: Any, other: Any) -> str | None:
+def attempt_difference(first: RecordedCall, other: RecordedCall) -> str | None:
     """How a retry differs from the first attempt (method, raw path, X-API-KEY, body as JSON), or ``None``."""
     if other.method != first.method:
         return f"sent {other.method} instead of {first.method}"
-    first_target = (str(first.raw_path), str(getattr(first, "query", "")))
-    other_target = (str(other.raw_path), str(getattr(other, "query", "")))
+    first_target = (first.raw_path, first.query)
+    other_target = (other.raw_path, other.query)
     if other_target != first_target:
         return f"sent the path {other.raw_path!r} instead of {first.raw_path!r}"
     first_key, other_key = _header(first, "x-api-key"), _header(other, "x-api-key")
@@ -162,62 +132,6 @@ def first_difference(expected: Any, found: Any, path: str = "", key: str | None 
     return f"at {where}: expected {_show(expected, key)}, found {_show(found, key)}"
 
 
-def _looks_form_encoded(content: bytes) -> bool:
-    try:
-        text = content.decode("ascii")
-    except UnicodeDecodeError:
-        return False
-    return bool(text) and re.fullmatch(r"[^=&\s]+=[^&\s]*(?:&[^=&\s]+=[^&\s]*)*", text) is not None
-
-
-def _content_type_fix(media: str, content: bytes) -> str:
-    """How to fix the Content-Type, for what this client sent."""
-    if media == "application/x-www-form-urlencoded" or (not media and _looks_form_encoded(content)):
-        return "send the body as JSON: pass json=body (httpx, requests), not data=body, which form-encodes it"
-    if media.startswith("multipart/"):
-        return "send the body as JSON: pass json=body (httpx, requests), not files= or data="
-    try:
-        json.loads(content.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return "send the body as JSON: pass json=body (httpx, requests), which also sets Content-Type"
-    return (
-        "label the JSON body: add the header Content-Type: application/json (json=body sets it for you; "
-        "content= and data= do not)"
-    )
-
-
-def _difference_fix(expected: Any, sent: Any, difference: str) -> str:
-    """How to fix a body that differs from the caller's, for the kind of difference."""
-    if "field dropped" in difference and isinstance(expected, dict) and isinstance(sent, dict):
-        dropped = difference.split(": field dropped")[0].removeprefix("at ").rsplit("/", 1)[-1]
-        camel = re.sub(r"_([a-z0-9])", lambda match: match.group(1).upper(), dropped)
-        if camel != dropped and _has_key(sent, camel):
-            return (
-                f"do not rename fields: send {dropped!r} as the caller named it (no camelCase alias or "
-                "serialiser; the API's names are snake_case)"
-            )
-        return (
-            "keep every field the caller passed, even empty strings, zeros, false and unknown fields: do not "
-            "filter the body"
-        )
-    if "field added" in difference:
-        return "do not add fields the caller did not pass (no defaults, no nulls for absent fields, no metadata)"
-    if "(nulled)" in difference:
-        return "do not replace values by null: send each value as passed"
-    return (
-        "do not convert values: numbers stay JSON numbers, booleans stay booleans, strings stay strings (no str(), "
-        "no form encoding); send the caller's body as it is"
-    )
-
-
-def _has_key(value: Any, name: str) -> bool:
-    if isinstance(value, dict):
-        return name in value or any(_has_key(sub, name) for sub in value.values())
-    if isinstance(value, list):
-        return any(_has_key(item, name) for item in value)
-    return False
-
-
 def _describe_error(error: BaseException) -> str:
     text = str(error).splitlines()[0] if str(error) else ""
     if len(text) > 160:
@@ -242,7 +156,7 @@ class Outcome:
 
     result: Any = None
     error: BaseException | None = None
-    calls: list[Any] = field(default_factory=list)
+    calls: list[RecordedCall] = field(default_factory=list)
 
     @property
     def raised(self) -> bool:
@@ -286,7 +200,11 @@ class Assertions:
                 message = message.replace(secret, "<hidden>")
         raise ContractViolation(message)
 
-    def one_call(self, outcome: Outcome, *, allow_refusal: bool = False) -> Any | None:
+    @overload
+    def one_call(self, outcome: Outcome, *, allow_refusal: Literal[False] = False) -> RecordedCall: ...
+    @overload
+    def one_call(self, outcome: Outcome, *, allow_refusal: bool) -> RecordedCall | None: ...
+    def one_call(self, outcome: Outcome, *, allow_refusal: bool = False) -> RecordedCall | None:
         """The request the client sent for one reconnect (its first attempt), after checking its retries.
 
         Rule 23: the client may resend after a retryable answer (407, 408, 502, 503, 504, a dropped
@@ -336,11 +254,11 @@ class Assertions:
         return first
 
     # 1. request line ---------------------------------------------------------------------------------
-    def request_line(self, call: Any, account_id: str) -> None:
+    def request_line(self, call: RecordedCall, account_id: str) -> None:
         prefix = urllib.parse.urlsplit(self.base_url).path.rstrip("/") + "/v1/accounts/"
         expected = prefix + urllib.parse.quote(account_id, safe="")
         path = str(call.raw_path)
-        query = str(getattr(call, "query", ""))
+        query = call.query
         raw = path + ("?" + query if query else "")
         if call.method != "POST":
             self.fail("method POST", f"sent {call.method} {raw}", "use POST for the reconnect endpoint")
@@ -352,15 +270,15 @@ class Assertions:
             "endpoint)"
         )
         if not path.startswith(prefix):
-            self.fail(f"the path {expected!r}", injected, _encoding_fix(account_id, path[len(prefix) :]))
+            self.fail(f"the path {expected!r}", injected, encoding_fix(account_id, path[len(prefix) :]))
         segment = path[len(prefix) :]
         if query or "/" in segment or "#" in raw:
-            self.fail(f"the path {expected!r} with no query string", injected, _encoding_fix(account_id, segment))
+            self.fail(f"the path {expected!r} with no query string", injected, encoding_fix(account_id, segment))
         if _UNRESERVED_SEGMENT.fullmatch(segment) is None:
             self.fail(
                 f"the id percent-encoded as UTF-8 outside RFC 3986 unreserved characters: {expected!r}",
                 f"sent the path {raw!r}",
-                _encoding_fix(account_id, segment),
+                encoding_fix(account_id, segment),
             )
         try:
             decoded = urllib.parse.unquote(segment, errors="strict")
@@ -388,13 +306,13 @@ class Assertions:
             f"the id {account_id!r} sent as {'%2E' * len(account_id)!r}, or refused before sending",
             f"sent the path {raw!r} for the id {account_id!r}: a dot segment, which URL resolution turns into "
             "another path (a path-injection risk)",
-            _DOTS_FIX,
+            DOTS_FIX,
         )
 
     # 2. authentication -------------------------------------------------------------------------------
-    def authentication(self, call: Any) -> None:
+    def authentication(self, call: RecordedCall) -> None:
         headers = {name.lower(): value for name, value in call.headers.items()}
-        raw = str(call.raw_path) + "?" + str(getattr(call, "query", ""))
+        raw = call.raw_path + "?" + call.query
         if self.api_key and (self.api_key in raw or urllib.parse.quote(self.api_key, safe="") in raw):
             self.fail(
                 "the API key in the X-API-KEY header only",
@@ -442,17 +360,17 @@ class Assertions:
             self.fail("X-API-KEY to equal the configured key (postpress_api_key)", observed, fix)
 
     # 3. body -----------------------------------------------------------------------------------------
-    def body(self, call: Any, body: Any) -> None:
+    def body(self, call: RecordedCall, body: Any) -> None:
         headers = {name.lower(): value for name, value in call.headers.items()}
         content_type = headers.get("content-type")
         media = (content_type or "").split(";")[0].strip().lower()
         if media != "application/json":
             observed = f"sent Content-Type {content_type!r}" if content_type else "sent no Content-Type header"
-            self.fail("Content-Type: application/json", observed, _content_type_fix(media, call.content))
+            self.fail("Content-Type: application/json", observed, content_type_fix(media, call.content))
         try:
             sent = json.loads(call.content.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as error:
-            form = _looks_form_encoded(call.content)
+            form = looks_form_encoded(call.content)
             self.fail(
                 "a UTF-8 JSON body",
                 f"sent a body that is not JSON ({type(error).__name__}"
@@ -469,13 +387,15 @@ class Assertions:
                 "re-typed, nulled or added)"
                 + (" less the fields set to None (postpress_none_means_absent)" if expected != body else ""),
                 f"sent a different body {difference}",
-                self._none_advice(body, sent) or _difference_fix(expected, sent, difference),
+                self._none_advice(body, sent) or difference_fix(expected, sent, difference),
             )
         violations = validate_reconnect_body(sent)
         if violations and not validate_reconnect_body(expected):
             self.fail("a valid body", f"sent an invalid body: {violations[0]}", "send the caller's body unchanged")
 
-    def invalid_body_sent(self, outcome: Outcome, call: Any, body: Any, status: int, type_: str, what: str) -> None:
+    def invalid_body_sent(
+        self, outcome: Outcome, call: RecordedCall, body: Any, status: int, type_: str, what: str
+    ) -> None:
         """An invalid body went out: it must be the caller's, and the server's 400 must be raised.
 
         Rule 24: a ``null`` body (the caller passed ``None``) may also go out as no body at all (``json=None``
@@ -595,3 +515,130 @@ class Assertions:
                 fix,
             )
         return (found_status, found_type)
+
+    # robustness: an exception for an answer outside the documentation -------------------------------
+    def raised(self, outcome: Outcome, status: int | None, what: str, *, received_type: str | None = None) -> None:
+        """The client must have raised, telling ``status`` (and no type but ``received_type``) where one was
+        received."""
+        if not outcome.raised:
+            self.fail(
+                f"an exception for {what}",
+                f"reported success ({_show(outcome.result, None)})",
+                "raise on anything but a documented 201 body; never report success for an unreadable answer",
+            )
+        if status is None:
+            return
+        assert outcome.error is not None
+        identity = self.identity(outcome.error)
+        if identity is None or identity[0] != status:
+            self.fail(
+                f"the raised error to tell the HTTP status {status} ({what})",
+                f"raised {_describe_error(outcome.error)}, identified as {identity!r}",
+                "keep the HTTP status received on the exception even when the body is not a documented "
+                "envelope (rule 21, see: python -m pytest_postpress rules 21)",
+            )
+        if identity[1] is not None and identity[1] != received_type:
+            received = f"the type {received_type!r}" if received_type is not None else "no type"
+            self.fail(
+                f"the raised error to tell what was received ({what}: status {status}, {received})",
+                f"raised {_describe_error(outcome.error)}, identified as {identity!r}",
+                "report the envelope's type as received, or none when the answer had none; never make one up",
+            )
+
+    # a stalled server: the client gives up in the time it declares ------------------------------------
+    def gave_up_in_time(self, outcome: Outcome, elapsed: float, *, timeout: float, attempts: int, slack: float) -> None:
+        """The client sent its request to a server that holds its answer, and raised within ``attempts`` times
+        its declared ``timeout`` (plus ``slack`` each)."""
+        limit = attempts * (timeout + slack)
+        if not outcome.calls:
+            observed = f"raised {_describe_error(outcome.error)}" if outcome.error is not None else "returned"
+            self.fail(
+                "a request to the server (which then holds its answer)",
+                f"sent nothing and {observed}",
+                "send the request; do not validate or refuse a documented-valid call",
+            )
+        if elapsed > limit:
+            self.fail(
+                f"giving up within {limit:g}s when the server does not answer ({attempts} attempt(s) of the declared "
+                f"postpress_client_timeout {timeout:g}s, {slack:g}s slack each)",
+                f"was still waiting after {elapsed:.1f}s, over {len(outcome.calls)} request(s)",
+                "build the HTTP client with a timeout (httpx.Client(timeout=...), requests' timeout=...) equal to "
+                "the one postpress_client_timeout declares; never wait forever",
+            )
+        if not outcome.raised:
+            self.fail(
+                "an exception when the server does not answer in time",
+                f"reported success ({_show(outcome.result, None)})",
+                "raise the timeout (or your own error wrapping it); never report success without an answer",
+            )
+
+    # live-safe checks: what the server answers (the live server with --postpress-live) ----------------
+    def budget_left(self, direct: LiveSession) -> None:
+        """Live mode: the request budget (``--postpress-max-requests``) is not spent."""
+        if direct.spent:
+            self.fail("a request budget for live mode", direct.budget_message(), "raise --postpress-max-requests")
+
+    def answers_documented(
+        self,
+        direct: LiveSession,
+        exchanges: Sequence[Exchange],
+        *,
+        missing: Sequence[str],
+        outside: Sequence[Mapping[str, Any]],
+    ) -> None:
+        """Every answer of this check came from the server (``missing``: the requests a replay's recording does
+        not cover) and is documented (``outside``: the summaries of those that are not); a request left
+        unanswered because the budget ran out fails too."""
+        if any(exchange.status is None for exchange in exchanges):
+            self.budget_left(direct)
+        if missing:
+            self.fail(
+                "the recording to cover every request of this check (--postpress-replay)",
+                f"(replay) sent a request the recording does not cover: {missing[0]}",
+                "record again against staging with --postpress-live --postpress-record PATH (the client or the "
+                "suite now sends a request that the recorded run did not)",
+            )
+        if outside:
+            first = outside[0]
+            self.fail(
+                "every response of the server to be documented",
+                f"received, for {first['request']}, status {first['status']}: {'; '.join(first['violations'])}",
+                "this is drift between the server and the documentation: report it to the API owners",
+            )
+
+    def missing_key_refused(self, exchange: Exchange) -> None:
+        """The server answers a request without X-API-KEY 401 errors/invalid_credentials."""
+        found = (exchange.status, exchange.body.get("type") if isinstance(exchange.body, dict) else None)
+        if found != (401, "errors/invalid_credentials"):
+            self.fail(
+                "401 errors/invalid_credentials for a request without X-API-KEY",
+                f"(the server) answered {found[0]} {found[1]}",
+                "the server must authenticate before anything else (rule 22, see: python -m pytest_postpress rules 22)",
+            )
+
+    def hostile_id_refused(self, exchange: Exchange, account_id: str) -> None:
+        """The server answers a hostile id, sent as one encoded segment, with a 4xx, never a 5xx."""
+        if exchange.status is None or not 400 <= exchange.status < 500:
+            self.fail(
+                f"a documented 4xx for the id {account_id!r} sent as one encoded segment",
+                f"(the server) answered {exchange.status}",
+                "the server must reject unknown or malformed ids with a 4xx (404 errors/resource_not_found)",
+            )
+
+    def unknown_account(self, outcome: Outcome) -> None:
+        """The client raises a documented 404 for an account that does not exist."""
+        _, type_ = self.raised_with(outcome, 404, None, "an unknown account")
+        if type_ is not None and type_ not in catalog.types_for_status(404):
+            self.fail(
+                f"a documented 404 type ({', '.join(catalog.types_for_status(404))})",
+                f"raised an error identified as (404, {type_!r})",
+                "surface the envelope's type as received",
+            )
+
+    def reconnected(self, outcome: Outcome, exchanges: Sequence[Exchange]) -> None:
+        """A real reconnect got a 201 from the server, and the client reports its account id."""
+        answered = [e for e in exchanges if e.status == 201 and isinstance(e.body, dict)]
+        if not answered:
+            statuses = [e.status for e in exchanges]
+            self.fail("201 for a real reconnect", f"got the answers {statuses}", "check the body file")
+        self.success(outcome, str(answered[-1].body.get("account_id")))

@@ -25,21 +25,17 @@ import pytest
 from hypothesis import HealthCheck, given, reproduce_failure, seed, settings
 from hypothesis import strategies as st
 
+from pytest_postpress._compat import key_hypothesis_test
 from pytest_postpress._keys import FUZZ_BUDGET_KEY, SEED_KEY, settings_of
 from pytest_postpress._redact import redacted_json
 from pytest_postpress.errors import CommandFailed
-from pytest_postpress.suite import _results
+from pytest_postpress.suite._record import add_record
+from pytest_postpress.suite._results import CheckFields
 
-__all__ = ["client_name", "redacted_json", "run_fuzz"]
+__all__ = ["redacted_json", "run_fuzz"]
 
 _BLOB = re.compile(r"@reproduce_failure\('([^']+)', b'([^']+)'\)")
 _ROUND_EXAMPLES = 50
-
-
-def client_name(request: pytest.FixtureRequest) -> str:
-    """The name the client's test class was collected under (its records are grouped by it)."""
-    parent = request.node.parent
-    return parent.name if isinstance(parent, pytest.Class) else request.node.module.__name__
 
 
 class _Stop(BaseException):
@@ -73,7 +69,7 @@ def run_fuzz(
     example: Callable[[Any], None],
     *,
     describe: Callable[[Any], str],
-    record: dict[str, Any] | None = None,
+    record: CheckFields | None = None,
     examples: Sequence[Any] = (),
 ) -> None:
     """Run ``example`` on values drawn from ``strategy`` under the active Hypothesis profile.
@@ -82,13 +78,8 @@ def run_fuzz(
     run first, each once, on every run (counted as examples); not when replaying a failure.
     """
     config = request.config
-    data: dict[str, Any] = {
-        "client": client_name(request),
-        "check": request.node.name.removeprefix("test_"),
-        "examples": 0,
-        **(record or {}),
-    }
-    request.node.user_properties.append((_results.PROPERTY, data))
+    data = add_record(request.node, **(record or {}))
+    data.setdefault("examples", 0)
     budget: float | None = config.stash.get(FUZZ_BUDGET_KEY, None)
     reproduce = settings_of(config).reproduce
     end = time.monotonic() + budget if budget is not None else None
@@ -121,7 +112,7 @@ def run_fuzz(
         # Every check of every client class builds the same inner function, so Hypothesis would file their
         # failures under one example-database key, and one client's pass would evict another's saved failure.
         # Key them by node id, as Hypothesis's own pytest plugin does for parametrized tests.
-        test.hypothesis.inner_test._hypothesis_internal_add_digest = request.node.nodeid.encode()
+        key_hypothesis_test(test, request.node.nodeid.encode())
         return test
 
     explicit = True

@@ -4,19 +4,73 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Callable
+import json
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, Unpack
 
 import pytest
+from hypothesis import strategies as st
 
 from pytest_postpress import catalog
-from pytest_postpress._redact import show as _show
+from pytest_postpress.doubles._http import RecordedCall
+from pytest_postpress.doubles._state import ErrorLike, SuccessPolicy
+from pytest_postpress.doubles.server import PostpressServer
 from pytest_postpress.errors import CommandFailed
 from pytest_postpress.samples import sample_body
-from pytest_postpress.suite import _results
-from pytest_postpress.suite._assertions import Assertions, Outcome, _describe_error, answer_name
-from pytest_postpress.suite._fuzz import client_name
+from pytest_postpress.suite._assertions import Assertions, Outcome, answer_name
+from pytest_postpress.suite._fuzz import run_fuzz
+from pytest_postpress.suite._har import not_recorded
+from pytest_postpress.suite._record import add_record
+from pytest_postpress.suite._results import CheckFields, CheckRecord
+from pytest_postpress.suite.live import Exchange, LiveSession
+
+if TYPE_CHECKING:
+    from pytest_postpress.doubles.mock import PostpressMock
+    from pytest_postpress.doubles.responses_mock import PostpressResponses
+    from pytest_postpress.suite.live import LiveProxy
+
+
+class Double(Protocol):
+    """What the checks need from a test double (``postpress_mock``, ``postpress_responses``, ``postpress_server``)
+    or the live proxy: the calls it received, and the means to force its next answers (the test doubles only)."""
+
+    @property
+    def calls(self) -> list[RecordedCall]: ...
+
+    def reset(self) -> None: ...
+
+    def add_account(self, account_id: str) -> None: ...
+
+    def respond_with(
+        self, error: ErrorLike, *, times: int | None = 1, envelope: Mapping[str, Any] | None = None, vary: bool = False
+    ) -> catalog.DocumentedError: ...
+
+    def respond_raw(
+        self, status: int, content: bytes | str, *, headers: Mapping[str, str] | None = None, times: int | None = 1
+    ) -> None: ...
+
+    def fail_connection(self, *, times: int | None = 1) -> None: ...
+
+    def time_out(self, *, times: int | None = 1) -> None: ...
+
+    @property
+    def success_account_id(self) -> SuccessPolicy: ...
+
+    @success_account_id.setter
+    def success_account_id(self, policy: SuccessPolicy) -> None: ...
+
+
+if TYPE_CHECKING:
+
+    def _every_double_is_a_double(
+        mock: PostpressMock, responses: PostpressResponses, server: PostpressServer, proxy: LiveProxy
+    ) -> list[Double]:
+        """Never called: mypy checks here that each double (and the live proxy) offers what ``Double`` names."""
+        return [mock, responses, server, proxy]
 
 
 @dataclass
@@ -25,7 +79,7 @@ class Harness:
 
     request: pytest.FixtureRequest
     call: Callable[[str, Any], Any]
-    double: Any
+    double: Double
     account_id: str
     check: Assertions
     max_attempts: int = 5
@@ -53,15 +107,14 @@ class Harness:
         self._observe(outcome.calls)
         return outcome
 
-    def _observe(self, calls: list[Any]) -> None:
+    def _observe(self, calls: list[RecordedCall]) -> None:
         """Record the retry policy the client showed (answers retried, attempts, shortest pause) for the
         summary and the report, whatever the check concludes."""
         if len(calls) < 2:
             return
         if self._retries is None:
             self._retries = {"statuses": [], "attempts": 0, "pause": None}
-            record = {"client": client_name(self.request), "check": self.request.node.name.removeprefix("test_")}
-            self.request.node.user_properties.append((_results.PROPERTY, {**record, "retries": self._retries}))
+            add_record(self.request.node, retries=self._retries)
         retries = self._retries
         for call in calls[:-1]:
             if answer_name(call) not in retries["statuses"]:
@@ -75,21 +128,15 @@ class Harness:
             retries["pause"] = shortest if retries["pause"] is None else min(retries["pause"], shortest)
 
     @property
-    def judged(self) -> dict[str, Any]:
+    def judged(self) -> CheckFields:
         """How this check judges the client, for its record (the settings the summary and report show)."""
         return {"none_means_absent": self.check.none_means_absent}
 
-    def record(self, **data: Any) -> dict[str, Any]:
+    def record(self, **data: Unpack[CheckFields]) -> CheckRecord:
         """Record this check for the summary and the report (``data``: variants, error, outside_contract...)."""
-        record: dict[str, Any] = {
-            "client": client_name(self.request),
-            "check": self.request.node.name.removeprefix("test_"),
-            "examples": 1,
-            **self.judged,
-            **data,
-        }
-        self.request.node.user_properties.append((_results.PROPERTY, record))
-        return record
+        fields: CheckFields = {"examples": 1, **self.judged}
+        fields.update(data)
+        return add_record(self.request.node, **fields)
 
     def expect_raise(self, status: int | None, what: str, *, received_type: str | None = None) -> None:
         """Call the client with a sample body; it must raise, telling ``status`` where one was received.
@@ -100,33 +147,90 @@ class Harness:
         self.record()
         outcome = self.invoke(sample_body("GOOGLE_OAUTH"))
         self.check.one_call(outcome)  # retries follow rule 23 here too
-        self.expect_raised(outcome, status, what, received_type=received_type)
+        self.check.raised(outcome, status, what, received_type=received_type)
 
-    def expect_raised(
-        self, outcome: Outcome, status: int | None, what: str, *, received_type: str | None = None
+    def fuzz(
+        self,
+        strategy: st.SearchStrategy[Any],
+        example: Callable[[Any], None],
+        describe: Callable[[Any], str],
+        first: Sequence[Any] = (),
+        **record: Unpack[CheckFields],
     ) -> None:
-        """The client must have raised, telling ``status`` (and no type but ``received_type``) where one was
-        received."""
-        if not outcome.raised:
-            self.check.fail(
-                f"an exception for {what}",
-                f"reported success ({_show(outcome.result, None)})",
-                "raise on anything but a documented 201 body; never report success for an unreadable answer",
-            )
-        if status is not None:
-            assert outcome.error is not None
-            identity = self.check.identity(outcome.error)
-            if identity is None or identity[0] != status:
-                self.check.fail(
-                    f"the raised error to tell the HTTP status {status} ({what})",
-                    f"raised {_describe_error(outcome.error)}, identified as {identity!r}",
-                    "keep the HTTP status received on the exception even when the body is not a documented "
-                    "envelope (rule 21, see: python -m pytest_postpress rules 21)",
-                )
-            if identity[1] is not None and identity[1] != received_type:
-                received = f"the type {received_type!r}" if received_type is not None else "no type"
-                self.check.fail(
-                    f"the raised error to tell what was received ({what}: status {status}, {received})",
-                    f"raised {_describe_error(outcome.error)}, identified as {identity!r}",
-                    "report the envelope's type as received, or none when the answer had none; never make one up",
-                )
+        """Run ``example`` on values of ``strategy`` (:func:`~pytest_postpress.suite._fuzz.run_fuzz`), ``first``
+        first; the check's record holds how the client is judged and ``record`` (lists ``example`` fills in)."""
+        fields: CheckFields = {**self.judged}
+        fields.update(record)
+        run_fuzz(self.request, strategy, example, describe=describe, record=fields, examples=first)
+
+    def expect_raise_on(self, envelope: dict[str, Any], what: str, *, media: str = "application/json") -> None:
+        """Answer ``envelope`` (as ``media``) once, with its status; the client must raise, telling that status
+        and no type but the envelope's."""
+        status, type_ = envelope["status"], envelope["type"]
+        self.double.respond_raw(status, json.dumps(envelope).encode(), headers={"Content-Type": media})
+        self.expect_raise(status, what, received_type=type_)
+
+    def invoke_stalled(
+        self, server: PostpressServer, body: Any, *, limit: float, slack: float
+    ) -> tuple[Outcome, float]:
+        """Call the client once on ``server``, which holds every request a little longer than ``limit`` seconds
+        and past the limit drops every request (so a client without a timeout, retrying or not, comes back and the
+        check ends); the outcome and the seconds it took."""
+        held = server.max_hold
+        server.max_hold = limit + slack
+        server.time_out(times=None)
+        watchdog = threading.Timer(limit, lambda: server.fail_connection(times=None))
+        watchdog.daemon = True
+        start = time.monotonic()
+        watchdog.start()
+        try:
+            outcome = self.invoke(body)
+        finally:
+            watchdog.cancel()
+            watchdog.join()
+            server.max_hold = held
+        return outcome, time.monotonic() - start
+
+
+class LiveRequests:
+    """Requests of a live-safe check: sent straight to the server, or through the client, each answer checked as
+    documented and recorded (an object of its own, so that a user's class inherits checks and fixtures only).
+
+    ``direct`` is the session's :class:`~pytest_postpress.suite.live.LiveSession` in live mode, otherwise one
+    aimed at the test double; ``answers`` holds the exchanges of the last request or call.
+    """
+
+    def __init__(self, harness: Harness, direct: LiveSession) -> None:
+        self.harness = harness
+        self.direct = direct
+        self.answers: list[Exchange] = []
+
+    def send(self, account_id: str, headers: list[tuple[str, str]]) -> Exchange:
+        """Send a sample body for ``account_id`` straight to the server (not through the client)."""
+        self.harness.check.budget_left(self.direct)
+        start = len(self.direct.exchanges)
+        target = self.direct.prefix + "/v1/accounts/" + urllib.parse.quote(account_id, safe="")
+        content = json.dumps(sample_body("LINKEDIN_BASIC")).encode()
+        _, exchange = self.direct.send("POST", target, [("Content-Type", "application/json"), *headers], content)
+        self._documented(start)
+        return exchange
+
+    def through_client(self, body: Any, account_id: str) -> Outcome:
+        """Call the client (live: through the recording proxy) and check every response is documented."""
+        self.harness.check.hide(body)
+        self.harness.check.budget_left(self.direct)
+        start = len(self.direct.exchanges)
+        outcome = self.harness.invoke(body, account_id=account_id)
+        self._documented(start)
+        return outcome
+
+    def _documented(self, start: int) -> None:
+        """Record the responses since ``start`` that are outside the contract, and fail on the first one."""
+        self.answers = exchanges = self.direct.exchanges[start:]
+        # In a replay, a request the recording lacks got a 599 from the replay server, not from staging.
+        missing = [detail for exchange in exchanges if (detail := not_recorded(exchange)) is not None]
+        outside = [
+            exchange.summary() for exchange in exchanges if exchange.outside_contract and not_recorded(exchange) is None
+        ]
+        self.harness.record(outside_contract=outside)
+        self.harness.check.answers_documented(self.direct, exchanges, missing=missing, outside=outside)

@@ -13,12 +13,22 @@ import re
 import shlex
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Required, TypedDict
 
 from pytest_postpress._report_page import REPORT_FORMAT
 from pytest_postpress.catalog import DOCUMENTED_ERRORS
 
-__all__ = ["COULD_NOT_RUN", "PROBLEM", "PROPERTY", "ClientResults", "Results", "check_group", "replay_line"]
+__all__ = [
+    "COULD_NOT_RUN",
+    "PROBLEM",
+    "PROPERTY",
+    "CheckFields",
+    "CheckRecord",
+    "ClientResults",
+    "Results",
+    "check_group",
+    "replay_line",
+]
 
 PROPERTY = "postpress"
 #: The ``user_properties`` key of a check that could not run: the exception that stopped it (not a verdict).
@@ -58,6 +68,26 @@ def replay_line(message: str, nodeid: str) -> str:
     ``--postpress-reproduce`` line), else ``pytest 'NODEID'``."""
     found = _REPLAY.search(message)
     return found.group(1) if found else f"pytest {shlex.quote(nodeid)}"
+
+
+class CheckFields(TypedDict, total=False):
+    """What a check may add to its record (all optional)."""
+
+    examples: int  # examples run (1 for a check without Hypothesis)
+    none_means_absent: bool  # postpress_none_means_absent as the check judged the client
+    variants: list[str]  # body variants sent and passed
+    mutations: list[str]  # invalid-body mutations tried
+    error: str  # the DocumentedError.id of a documented-error check
+    outside_contract: list[dict[str, Any]]  # live mode: answers of the server outside the documentation
+    retries: dict[str, Any]  # the retry policy observed: statuses, attempts, pause
+    group: str  # the suite's group of the check (_report_page.GROUPS), from its markers
+
+
+class CheckRecord(CheckFields, total=False):
+    """The record of one check, built by :func:`pytest_postpress.suite._record.add_record` only."""
+
+    client: Required[str]  # the client's test class (or module) name
+    check: Required[str]  # the check's name, without ``test_`` and without parameters
 
 
 @dataclass

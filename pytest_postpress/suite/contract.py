@@ -21,11 +21,8 @@ import asyncio
 import hashlib
 import inspect
 import json
-import threading
-import time
-import urllib.parse
 from collections.abc import Callable, Iterator
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
 from hypothesis import strategies as st
@@ -34,16 +31,17 @@ from pytest_postpress import catalog, strategies
 from pytest_postpress import schema as _schema
 from pytest_postpress._keys import settings_of
 from pytest_postpress._redact import redacted_json
-from pytest_postpress._redact import show as _show
 from pytest_postpress.errors import ContractViolation
 from pytest_postpress.samples import sample_body
-from pytest_postpress.suite._assertions import Assertions, Outcome, _describe_error
+from pytest_postpress.suite import _usage
+from pytest_postpress.suite._assertions import Assertions
 from pytest_postpress.suite._command import CommandClient
-from pytest_postpress.suite._fuzz import run_fuzz
-from pytest_postpress.suite._har import not_recorded
-from pytest_postpress.suite._harness import Harness
-from pytest_postpress.suite.live import Exchange, LiveSession
+from pytest_postpress.suite._harness import Harness, LiveRequests
+from pytest_postpress.suite.live import LiveSession
 from pytest_postpress.validation import closest_variant, error_for_violations, validate_reconnect_body
+
+if TYPE_CHECKING:
+    from pytest_postpress.doubles.server import PostpressServer
 
 __all__ = ["ContractViolation", "ReconnectContract"]
 
@@ -63,6 +61,27 @@ def _retryable_answer(harness: Harness, answer: str, *, times: int) -> catalog.D
     error = next(error for error in catalog.DOCUMENTED_ERRORS if error.id == answer)
     harness.double.respond_with(error, times=times, vary=True)
     return error
+
+
+def _invalid_sample(mutation: str) -> Any:
+    """A sample body made invalid by ``mutation`` (``test_invalid_body``)."""
+    body: Any = sample_body("LINKEDIN_BASIC")
+    if mutation == "missing_required":
+        del body["password"]
+    elif mutation == "invalid_value":
+        body["country"] = "fr"
+    elif mutation == "undocumented_field":
+        body["userAgent"] = "Mozilla/5.0"  # a respelling of user_agent: sent as is, it gets a 400
+    else:
+        body = None  # rule 24: refused, sent as JSON null, or sent as no body (json=None) with the 400 raised
+    return body
+
+
+def _unknown_account_id(nodeid: str) -> str:
+    """An account id no server knows, derived from the check's node id, not random: the same request in a
+    replay of a recorded run."""
+    digest = hashlib.sha256(nodeid.encode("utf-8")).hexdigest()[:16]
+    return f"acc_postpress_contract_unknown_{digest}"
 
 
 def _null_field() -> strategies.InvalidBody:
@@ -92,15 +111,7 @@ class ReconnectContract:
     @pytest.fixture
     def postpress_reconnect(self, request: pytest.FixtureRequest) -> Callable[[str, Any], Any]:
         """The client under test: return a callable ``(account_id, body) -> result`` (sync or async)."""
-        pytest.fail(
-            f"{request.cls.__name__ if request.cls else 'this class'} subclasses ReconnectContract but does not "
-            "override the postpress_reconnect fixture. Add to the class:\n\n"
-            "    @pytest.fixture\n"
-            "    def postpress_reconnect(self, postpress_base_url, postpress_api_key):\n"
-            "        client = MyClient(base_url=postpress_base_url, api_key=postpress_api_key)\n"
-            "        return client.accounts.reconnect  # (account_id, body) -> result\n",
-            pytrace=False,
-        )
+        _usage.no_reconnect_fixture(request)
 
     @pytest.fixture
     def postpress_base_url(self, request: pytest.FixtureRequest, postpress_transport: str) -> str:
@@ -124,12 +135,7 @@ class ReconnectContract:
             proxy = request.getfixturevalue("postpress_live_proxy")
             proxy.reset()
             return proxy
-        if postpress_transport not in _DOUBLES:
-            pytest.fail(
-                f"postpress_transport returned {postpress_transport!r}; expected 'respx', 'responses' or 'server'",
-                pytrace=False,
-            )
-        return request.getfixturevalue(_DOUBLES[postpress_transport])
+        return request.getfixturevalue(_usage.transport(postpress_transport, _DOUBLES))
 
     @pytest.fixture
     def postpress_direct(
@@ -176,12 +182,7 @@ class ReconnectContract:
         A :func:`~pytest_postpress.command_client` is given the suite's base URL and key (unless built with its
         own) and stopped at the end of the test.
         """
-        if not callable(postpress_reconnect):
-            pytest.fail(
-                f"postpress_reconnect returned {type(postpress_reconnect).__name__}, not a callable; return the "
-                "client's reconnect function, e.g. client.accounts.reconnect",
-                pytrace=False,
-            )
+        _usage.reconnect_callable(postpress_reconnect)
         command = postpress_reconnect if isinstance(postpress_reconnect, CommandClient) else None
         if command is not None:
             if command.base_url is None:
@@ -222,24 +223,13 @@ class ReconnectContract:
     ) -> Assertions:
         """The assertions of the suite, bound to this test's check name, key, error identity, attempts and
         reading of None."""
-        if isinstance(postpress_max_attempts, bool) or not isinstance(postpress_max_attempts, int):
-            pytest.fail(f"postpress_max_attempts returned {postpress_max_attempts!r}; return an int >= 1", False)
-        if postpress_max_attempts < 1:
-            pytest.fail(f"postpress_max_attempts returned {postpress_max_attempts}; return an int >= 1", False)
-        if not isinstance(postpress_none_means_absent, bool):
-            pytest.fail(
-                f"postpress_none_means_absent returned {postpress_none_means_absent!r}; return True (the client's "
-                "API reads None as 'not given') or False (the default: None is sent as null)",
-                pytrace=False,
-            )
-        name = request.node.originalname.removeprefix("test_")
         return Assertions(
-            name,
+            request.node.originalname.removeprefix("test_"),
             postpress_base_url,
             postpress_api_key,
             postpress_error_identity,
-            postpress_max_attempts,
-            none_means_absent=postpress_none_means_absent,
+            _usage.max_attempts(postpress_max_attempts),
+            none_means_absent=_usage.none_means_absent(postpress_none_means_absent),
         )
 
     @pytest.fixture
@@ -272,13 +262,7 @@ class ReconnectContract:
             if call is not None:
                 harness.check.request_line(call, account_id)
 
-        run_fuzz(
-            harness.request,
-            strategies.account_ids(),
-            example,
-            describe=lambda value: f"account id {value!r}",
-            record=harness.judged,
-        )
+        harness.fuzz(strategies.account_ids(), example, lambda value: f"account id {value!r}")
         # The dot segments too, on every run: whether the fuzz draws them depends on the profile.
         for dot_segment in _DOT_SEGMENTS:
             example(dot_segment)
@@ -309,63 +293,11 @@ class ReconnectContract:
         harness.check.one_call(outcome)
         harness.check.success(outcome, _OTHER_ACCOUNT_ID)
 
-    # --- live-safe checks: run on the double by default, on the real server with --postpress-live ---------
-    def _documented(self, harness: Harness, direct: LiveSession, start: int) -> None:
-        """Record the responses of this check that are outside the contract, and fail on the first one."""
-        exchanges = direct.exchanges[start:]
-        # In a replay, a request the recording lacks got a 599 from the replay server, not from staging.
-        missing = [detail for exchange in exchanges if (detail := not_recorded(exchange)) is not None]
-        outside = [
-            exchange.summary() for exchange in exchanges if exchange.outside_contract and not_recorded(exchange) is None
-        ]
-        harness.record(outside_contract=outside)
-        if direct.spent and any(exchange.status is None for exchange in exchanges):
-            harness.check.fail(
-                "a request budget for live mode", direct.budget_message(), "raise --postpress-max-requests"
-            )
-        if missing:
-            harness.check.fail(
-                "the recording to cover every request of this check (--postpress-replay)",
-                f"(replay) sent a request the recording does not cover: {missing[0]}",
-                "record again against staging with --postpress-live --postpress-record PATH (the client or the "
-                "suite now sends a request that the recorded run did not)",
-            )
-        if outside:
-            first = outside[0]
-            harness.check.fail(
-                "every response of the server to be documented",
-                f"received, for {first['request']}, status {first['status']}: {'; '.join(first['violations'])}",
-                "this is drift between the server and the documentation: report it to the API owners",
-            )
-
-    @staticmethod
-    def _live_guard(direct: LiveSession, check: Assertions) -> None:
-        if direct.spent:
-            check.fail("a request budget for live mode", direct.budget_message(), "raise --postpress-max-requests")
-
-    def _send_direct(
-        self, harness: Harness, direct: LiveSession, account_id: str, headers: list[tuple[str, str]]
-    ) -> Exchange:
-        """Send a sample body for ``account_id`` straight to the server (not through the client)."""
-        self._live_guard(direct, harness.check)
-        start = len(direct.exchanges)
-        target = direct.prefix + "/v1/accounts/" + urllib.parse.quote(account_id, safe="")
-        content = json.dumps(sample_body("LINKEDIN_BASIC")).encode()
-        _, exchange = direct.send("POST", target, [("Content-Type", "application/json"), *headers], content)
-        self._documented(harness, direct, start)
-        return exchange
-
+    # --- 5: live-safe checks: run on the double by default, on the real server with --postpress-live ------
     def test_missing_key(self, postpress_harness: Harness, postpress_direct: LiveSession) -> None:
         """Live-safe, about the server: a request without X-API-KEY gets 401 errors/invalid_credentials."""
-        harness = postpress_harness
-        exchange = self._send_direct(harness, postpress_direct, harness.account_id, [])
-        found = (exchange.status, exchange.body.get("type") if isinstance(exchange.body, dict) else None)
-        if found != (401, "errors/invalid_credentials"):
-            harness.check.fail(
-                "401 errors/invalid_credentials for a request without X-API-KEY",
-                f"(the server) answered {found[0]} {found[1]}",
-                "the server must authenticate before anything else (rule 22, see: python -m pytest_postpress rules 22)",
-            )
+        exchange = LiveRequests(postpress_harness, postpress_direct).send(postpress_harness.account_id, [])
+        postpress_harness.check.missing_key_refused(exchange)
 
     @pytest.mark.parametrize(
         "account_id",
@@ -376,23 +308,9 @@ class ReconnectContract:
         self, postpress_harness: Harness, postpress_direct: LiveSession, postpress_api_key: str, account_id: str
     ) -> None:
         """Live-safe, about the server: a hostile id, correctly encoded, gets a documented 4xx, never a 5xx."""
-        harness = postpress_harness
-        exchange = self._send_direct(harness, postpress_direct, account_id, [("X-API-KEY", postpress_api_key)])
-        if exchange.status is None or not 400 <= exchange.status < 500:
-            harness.check.fail(
-                f"a documented 4xx for the id {account_id!r} sent as one encoded segment",
-                f"(the server) answered {exchange.status}",
-                "the server must reject unknown or malformed ids with a 4xx (404 errors/resource_not_found)",
-            )
-
-    def _through_client(self, harness: Harness, direct: LiveSession, body: Any, account_id: str) -> Outcome:
-        """Call the client (live: through the recording proxy) and check every response is documented."""
-        harness.check.hide(body)
-        self._live_guard(direct, harness.check)
-        start = len(direct.exchanges)
-        outcome = harness.invoke(body, account_id=account_id)
-        self._documented(harness, direct, start)
-        return outcome
+        live = LiveRequests(postpress_harness, postpress_direct)
+        exchange = live.send(account_id, [("X-API-KEY", postpress_api_key)])
+        postpress_harness.check.hostile_id_refused(exchange, account_id)
 
     @pytest.mark.parametrize(
         "mutation",
@@ -402,17 +320,9 @@ class ReconnectContract:
     def test_invalid_body(self, postpress_harness: Harness, postpress_direct: LiveSession, mutation: str) -> None:
         """Live-safe: an invalid body is refused by the client, or sent as is, answered 400 and raised as that 400."""
         harness = postpress_harness
-        body: Any = sample_body("LINKEDIN_BASIC")
-        if mutation == "missing_required":
-            del body["password"]
-        elif mutation == "invalid_value":
-            body["country"] = "fr"
-        elif mutation == "undocumented_field":
-            body["userAgent"] = "Mozilla/5.0"  # a respelling of user_agent: sent as is, it gets a 400
-        else:
-            body = None  # rule 24: refused, sent as JSON null, or sent as no body (json=None) with the 400 raised
+        body = _invalid_sample(mutation)
         expected = error_for_violations(validate_reconnect_body(harness.check.expected_body(body)))
-        outcome = self._through_client(harness, postpress_direct, body, harness.account_id)
+        outcome = LiveRequests(harness, postpress_direct).through_client(body, harness.account_id)
         call = harness.check.one_call(outcome, allow_refusal=True)
         if call is None:
             return  # refused before sending: allowed
@@ -424,20 +334,12 @@ class ReconnectContract:
     def test_unknown_account(self, postpress_harness: Harness, postpress_direct: LiveSession) -> None:
         """Live-safe: reconnecting an account that does not exist raises a documented 404."""
         harness = postpress_harness
-        # Derived from the check's node id, not random: the same request in a replay of a recorded run.
-        digest = hashlib.sha256(harness.request.node.nodeid.encode("utf-8")).hexdigest()[:16]
-        account_id = f"acc_postpress_contract_unknown_{digest}"
-        outcome = self._through_client(harness, postpress_direct, sample_body("LINKEDIN_BASIC"), account_id)
+        account_id = _unknown_account_id(harness.request.node.nodeid)
+        outcome = LiveRequests(harness, postpress_direct).through_client(sample_body("LINKEDIN_BASIC"), account_id)
         call = harness.check.one_call(outcome)
         harness.check.request_line(call, account_id)
         harness.check.authentication(call)
-        _, type_ = harness.check.raised_with(outcome, 404, None, "an unknown account")
-        if type_ is not None and type_ not in catalog.types_for_status(404):
-            harness.check.fail(
-                f"a documented 404 type ({', '.join(catalog.types_for_status(404))})",
-                f"raised an error identified as (404, {type_!r})",
-                "surface the envelope's type as received",
-            )
+        harness.check.unknown_account(outcome)
 
     @pytest.mark.postpress_live
     def test_real_reconnect(self, postpress_harness: Harness, postpress_direct: LiveSession) -> None:
@@ -447,19 +349,15 @@ class ReconnectContract:
         if path is None:
             pytest.skip("needs --postpress-reconnect-body: a JSON file with a real reconnect body for the account")
         body = json.loads(path.read_text(encoding="utf-8"))
-        start = len(postpress_direct.exchanges)
-        outcome = self._through_client(harness, postpress_direct, body, harness.account_id)
+        live = LiveRequests(harness, postpress_direct)
+        outcome = live.through_client(body, harness.account_id)
         call = harness.check.one_call(outcome)
         harness.check.request_line(call, harness.account_id)
         harness.check.authentication(call)
         harness.check.body(call, body)
-        answered = [e for e in postpress_direct.exchanges[start:] if e.status == 201 and isinstance(e.body, dict)]
-        if not answered:
-            statuses = [e.status for e in postpress_direct.exchanges[start:]]
-            harness.check.fail("201 for a real reconnect", f"got the answers {statuses}", "check the body file")
-        harness.check.success(outcome, str(answered[-1].body.get("account_id")))
+        harness.check.reconnected(outcome, live.answers)
 
-    # --- 5: every documented error ----------------------------------------------------------------------
+    # --- 6: every documented error ----------------------------------------------------------------------
     @pytest.mark.postpress_mock_only
     def test_documented_error(self, postpress_harness: Harness, postpress_error: catalog.DocumentedError) -> None:
         """The client raises on each of the 35 documented errors and tells exactly its (status, type)."""
@@ -469,7 +367,7 @@ class ReconnectContract:
         harness.check.one_call(outcome)
         harness.check.raised_with(outcome, postpress_error.status, postpress_error.type, str(postpress_error))
 
-    # --- 5b: retries (rule 23, see: python -m pytest_postpress rules 23) ------------------------------------
+    # --- 7: retries (rule 23, see: python -m pytest_postpress rules 23) -------------------------------------
     @pytest.mark.postpress_mock_only
     @pytest.mark.parametrize("answer", ["503-service_unavailable", "504-request_timeout", "dropped-connection"])
     def test_retry_then_success(self, postpress_harness: Harness, answer: str) -> None:
@@ -485,7 +383,7 @@ class ReconnectContract:
         if len(outcome.calls) > 1:
             harness.check.success(outcome, _OTHER_ACCOUNT_ID)
         elif error is None:
-            harness.expect_raised(outcome, None, "a dropped connection (not retried)")
+            harness.check.raised(outcome, None, "a dropped connection (not retried)")
         else:
             harness.check.raised_with(outcome, error.status, error.type, f"{error} (not retried)")
 
@@ -516,7 +414,7 @@ class ReconnectContract:
         harness.check.one_call(outcome)
         harness.check.raised_with(outcome, error.status, error.type, str(error))
 
-    # --- 6: fuzz ------------------------------------------------------------------------------------------
+    # --- 8: fuzz ------------------------------------------------------------------------------------------
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_fuzz
     def test_fuzz_valid_bodies(self, postpress_harness: Harness) -> None:
@@ -533,12 +431,8 @@ class ReconnectContract:
             if variant is not None and variant not in variants:
                 variants.append(variant)
 
-        run_fuzz(
-            harness.request,
-            strategies.reconnect_bodies(),
-            example,
-            describe=lambda body: f"body {redacted_json(body)}",
-            record={**harness.judged, "variants": variants},
+        harness.fuzz(
+            strategies.reconnect_bodies(), example, lambda body: f"body {redacted_json(body)}", variants=variants
         )
 
     @pytest.mark.postpress_mock_only
@@ -571,14 +465,10 @@ class ReconnectContract:
             what = f"an invalid body ({invalid.mutation})"
             harness.check.invalid_body_sent(outcome, call, invalid.body, expected.status, expected.type, what)
 
-        run_fuzz(
-            harness.request,
-            strategies.invalid_reconnect_bodies(),
-            example,
-            describe=lambda invalid: f"{invalid.mutation} body {redacted_json(invalid.body)}",
-            record={**harness.judged, "mutations": mutations},
-            examples=[_null_field()],
-        )
+        def describe(invalid: strategies.InvalidBody) -> str:
+            return f"{invalid.mutation} body {redacted_json(invalid.body)}"
+
+        harness.fuzz(strategies.invalid_reconnect_bodies(), example, describe, [_null_field()], mutations=mutations)
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_fuzz
@@ -604,15 +494,9 @@ class ReconnectContract:
             else:
                 harness.check.raised_with(outcome, status, body["type"], f"{status} {body['type']}")
 
-        run_fuzz(
-            harness.request,
-            answers,
-            example,
-            describe=lambda answer: f"answer {answer[0]} {json.dumps(answer[1])[:300]}",
-            record=harness.judged,
-        )
+        harness.fuzz(answers, example, lambda answer: f"answer {answer[0]} {json.dumps(answer[1])[:300]}")
 
-    # --- 7: robustness outside the documentation (each serves one answer, then expects an exception) ------
+    # --- 9: robustness outside the documentation (each serves one answer, then expects an exception) ------
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_robustness
     def test_robustness_non_json_502(self, postpress_harness: Harness) -> None:
@@ -630,25 +514,22 @@ class ReconnectContract:
         """A documented envelope served as application/problem+json: the client raises and tells 409."""
         error = catalog.find_error(409, "errors/already_exists")
         assert error is not None
-        content = json.dumps(error.envelope()).encode()
-        postpress_harness.double.respond_raw(409, content, headers={"Content-Type": "application/problem+json"})
-        postpress_harness.expect_raise(409, "a problem+json 409", received_type="errors/already_exists")
+        postpress_harness.expect_raise_on(error.envelope(), "a problem+json 409", media="application/problem+json")
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_robustness
     def test_robustness_undocumented_status(self, postpress_harness: Harness) -> None:
         """An undocumented status (429) with an envelope: the client raises and tells 429."""
         envelope = {"title": "Too Many Requests", "type": "errors/rate_limited", "status": 429}
-        postpress_harness.double.respond_raw(429, json.dumps(envelope).encode(), headers=_JSON)
-        postpress_harness.expect_raise(429, "an undocumented 429", received_type="errors/rate_limited")
+        postpress_harness.expect_raise_on(envelope, "an undocumented 429")
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_robustness
     def test_robustness_undocumented_type(self, postpress_harness: Harness) -> None:
         """A 403 with an undocumented type: the client raises and tells 403."""
-        envelope = {"title": "Forbidden", "type": "errors/brand_new_reason", "status": 403}
-        postpress_harness.double.respond_raw(403, json.dumps(envelope).encode(), headers=_JSON)
-        postpress_harness.expect_raise(403, "an undocumented type", received_type="errors/brand_new_reason")
+        postpress_harness.expect_raise_on(
+            {"title": "Forbidden", "type": "errors/brand_new_reason", "status": 403}, "an undocumented type"
+        )
 
     @pytest.mark.postpress_mock_only
     @pytest.mark.postpress_robustness
@@ -680,7 +561,7 @@ class ReconnectContract:
         postpress_harness.double.time_out(times=postpress_harness.times(None))  # every allowed attempt
         postpress_harness.expect_raise(None, "a timeout")
 
-    # --- 8: a stalled server (loopback): the client gives up in the time it declares ------------------------
+    # --- 10: a stalled server (loopback): the client gives up in the time it declares ------------------------
     @pytest.fixture
     def postpress_client_timeout(self) -> float | None:
         """The timeout, in seconds, the client under test is built with; ``None`` (default): not declared.
@@ -698,58 +579,12 @@ class ReconnectContract:
     ) -> None:
         """On the loopback server, which holds its answer: the client gives up within the timeout it declares
         (``postpress_client_timeout``; each of up to ``postpress_max_attempts`` attempts, rule 23) and raises."""
-        timeout = postpress_client_timeout
-        if timeout is None:
-            pytest.skip(
-                "the client declares no timeout: override the postpress_client_timeout fixture to return the "
-                "timeout (seconds) the client is built with, and build it with that timeout"
-            )
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 60:
-            pytest.fail(
-                f"postpress_client_timeout returned {timeout!r}; expected the client's timeout in seconds, a number "
-                "above 0 and at most 60 (or None to skip this check)",
-                pytrace=False,
-            )
+        timeout = _usage.client_timeout(postpress_client_timeout)
         # The client is built only now, answered by the loopback server (this check's postpress_transport).
         harness: Harness = request.getfixturevalue("postpress_harness")
+        server: PostpressServer = request.getfixturevalue("postpress_server")
         attempts = harness.max_attempts  # a timeout is retryable (rule 23): every allowed attempt may time out
-        limit = attempts * (float(timeout) + _TIMEOUT_SLACK)
         harness.record()
-        server = harness.double
-        held = server.max_hold
-        # The server holds every request a little longer than the client may wait; past the limit, it drops every
-        # request, so that a client without a timeout (retrying or not) comes back and the check ends.
-        server.max_hold = limit + _TIMEOUT_SLACK
-        server.time_out(times=None)
-        watchdog = threading.Timer(limit, lambda: server.fail_connection(times=None))
-        watchdog.daemon = True
-        start = time.monotonic()
-        watchdog.start()
-        try:
-            outcome = harness.invoke(sample_body("TWITTER"))
-        finally:
-            watchdog.cancel()
-            watchdog.join()
-            server.max_hold = held
-        elapsed = time.monotonic() - start
-        if not outcome.calls:
-            observed = f"raised {_describe_error(outcome.error)}" if outcome.error is not None else "returned"
-            harness.check.fail(
-                "a request to the server (which then holds its answer)",
-                f"sent nothing and {observed}",
-                "send the request; do not validate or refuse a documented-valid call",
-            )
-        if elapsed > limit:
-            harness.check.fail(
-                f"giving up within {limit:g}s when the server does not answer ({attempts} attempt(s) of the declared "
-                f"postpress_client_timeout {timeout:g}s, {_TIMEOUT_SLACK:g}s slack each)",
-                f"was still waiting after {elapsed:.1f}s, over {len(outcome.calls)} request(s)",
-                "build the HTTP client with a timeout (httpx.Client(timeout=...), requests' timeout=...) equal to "
-                "the one postpress_client_timeout declares; never wait forever",
-            )
-        if not outcome.raised:
-            harness.check.fail(
-                "an exception when the server does not answer in time",
-                f"reported success ({_show(outcome.result, None)})",
-                "raise the timeout (or your own error wrapping it); never report success without an answer",
-            )
+        limit = attempts * (timeout + _TIMEOUT_SLACK)
+        outcome, elapsed = harness.invoke_stalled(server, sample_body("TWITTER"), limit=limit, slack=_TIMEOUT_SLACK)
+        harness.check.gave_up_in_time(outcome, elapsed, timeout=timeout, attempts=attempts, slack=_TIMEOUT_SLACK)

@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import pytest
 
+from pytest_postpress._redact import Scrubber
 from pytest_postpress._settings import Settings
 
-__all__ = ["FUZZ_BUDGET_KEY", "SEED_KEY", "SETTINGS_KEY", "settings_of"]
+__all__ = ["FUZZ_BUDGET_KEY", "SCRUBBER_KEY", "SEED_KEY", "SETTINGS_KEY", "scrubber_of", "settings_of"]
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
 FUZZ_BUDGET_KEY = pytest.StashKey[float]()
 SEED_KEY = pytest.StashKey[int]()
+# The session's secrets (the key, the reconnect body's secret values; any part may ``add`` more): every output of
+# the plugin is scrubbed with it.
+SCRUBBER_KEY = pytest.StashKey[Scrubber]()
 
 
 def settings_of(config: pytest.Config) -> Settings:
     """The resolved settings of this session."""
     return config.stash[SETTINGS_KEY]
+
+
+def scrubber_of(config: pytest.Config) -> Scrubber:
+    """The scrubber of this session: register a secret with ``scrubber_of(config).add(value)``."""
+    return config.stash.setdefault(SCRUBBER_KEY, Scrubber())

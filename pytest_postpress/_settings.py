@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Generic, TypeVar
 
+from pytest_postpress._redact import HIDDEN, secret_values, url_shown
+
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
     "DEFAULT_API_KEY",
@@ -167,6 +169,11 @@ class Settings:
             raise TypeError(f"setting {name} holds a {type(value).__name__} where {kind.__name__} is expected")
         return value
 
+    def __repr__(self) -> str:
+        secret = {option.name for option in OPTIONS if option.secret}
+        shown = {name: HIDDEN if name in secret else value for name, value in self.values.items()}
+        return f"Settings({shown!r})"
+
     def source(self, name: str) -> str:
         """Where the value of setting ``name`` came from, in words."""
         return self.sources.get(name, "default")
@@ -177,7 +184,7 @@ class Settings:
 
 
 def _convert(option: Option, raw: Any, where: str) -> Any:
-    shown = "(hidden)" if option.secret else repr(raw)
+    shown = HIDDEN if option.secret else repr(raw)
     if option.kind == "bool":
         if isinstance(raw, bool):
             return raw
@@ -237,7 +244,8 @@ def check_base_url(url: str, where: str) -> str:
         except ValueError:
             problem = "its port is not a number from 0 to 65535"
     if problem:
-        raise SettingError(f"invalid --postpress-base-url value {url!r} from {where}: {problem}")
+        # Never the URL as given: it may carry the key (user:key@, ?api_key=).
+        raise SettingError(f"invalid --postpress-base-url value {url_shown(url)!r} from {where}: {problem}")
     return url.rstrip("/")
 
 
@@ -390,3 +398,14 @@ def _check_live(settings: Settings) -> None:
 def from_environ() -> Mapping[str, str]:
     """The process environment (a seam for tests)."""
     return os.environ
+
+
+def reconnect_secrets(settings: Settings) -> set[str]:
+    """The secret values of the ``--postpress-reconnect-body`` file (none when it is unset or unreadable)."""
+    path = settings.values.get("reconnect_body")
+    if path is None:
+        return set()
+    try:
+        return secret_values(json.loads(Path(path).read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return set()

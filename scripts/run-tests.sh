@@ -4,6 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/_venv.sh
+# envsubst (gettext-base) fills the secrets of a live failure's curl line; tests/test_secrets.py runs one.
+if ! command -v envsubst >/dev/null; then
+  apt-get update && apt-get install -y gettext-base
+fi
 ensure_venv .venv
 .venv/bin/python -m pip install -q -e . --group dev
 # The report page's tests (tests/test_report_command.py, tests/test_report_page.py) render it in headless Chromium:

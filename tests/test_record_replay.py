@@ -22,7 +22,8 @@ import jsonschema
 import pytest
 from test_live import ACCOUNT, EXAMPLES, KEY, PASSWORD, requests_received, run_live, stand_in
 
-from pytest_postpress.suite._har import Recording, body_key, hide_body, hide_secrets
+from pytest_postpress._redact import redact
+from pytest_postpress.suite._har import Recording, body_key, hide_body
 
 HTTPX = str(EXAMPLES / "test_httpx_client.py")
 REQUESTS = str(EXAMPLES / "test_requests_client.py")
@@ -247,13 +248,13 @@ def test_a_recording_is_har_1_2_with_every_exchange_and_no_secret(pytester: pyte
     assert keyed, "the keyed requests are recorded"
     for entry in keyed:
         [value] = [h["value"] for h in entry["request"]["headers"] if h["name"].lower() == "x-api-key"]
-        assert value == "[hidden]"
+        assert value == "<hidden>"
     real = [e for e in entries if e["_postpress"]["test"].endswith("TestHttpxClient::test_real_reconnect")]
     [reconnect] = real
     assert json.loads(reconnect["request"]["postData"]["text"]) == {
         "provider": "LINKEDIN",
         "username": "anna@acme.com",
-        "password": "[hidden]",
+        "password": "<hidden>",
     }
     assert reconnect["response"]["status"] == 201
     assert json.loads(reconnect["response"]["content"]["text"])["object"] == "AccountReconnected"
@@ -473,15 +474,15 @@ def test_hiding_keeps_the_shape_and_hides_every_secret_field() -> None:
         "headers": {"User-Agent": "UA-value"},
         "proxy": {"host": "p", "port": 1, "password": "proxy-pass"},
     }
-    assert hide_secrets(body) == {
+    assert redact(body) == {
         "provider": "MESSENGER",
-        "cookies": [{"name": "xs", "value": "[hidden]"}],
-        "headers": {"User-Agent": "[hidden]"},
-        "proxy": {"host": "p", "port": 1, "password": "[hidden]"},
+        "cookies": [{"name": "xs", "value": "<hidden>"}],
+        "headers": {"User-Agent": "<hidden>"},
+        "proxy": {"host": "p", "port": 1, "password": "<hidden>"},
     }
     # A secret echoed elsewhere (here in a non-JSON answer) is scrubbed as text.
     text, encoding = hide_body(b"<p>bad password proxy-pass</p>", {"proxy-pass"})
-    assert (text, encoding) == ("<p>bad password [hidden]</p>", None)
+    assert (text, encoding) == ("<p>bad password <hidden></p>", None)
     assert hide_body(b"\xff\xfe", ()) == ("//4=", "base64")
 
 

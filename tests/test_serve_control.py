@@ -230,11 +230,11 @@ def test_calls_is_the_journal_oldest_first_with_the_key_hidden(server: Postpress
     assert (first["method"], first["raw_path"], first["json"], first["status"]) == (
         "POST",
         f"/api/v1/accounts/{ACCOUNT}",
-        BODY,
+        {**BODY, "password": "<hidden>"},  # issue 26: the journal's body secrets are hidden too
         201,
     )
-    assert first["headers"]["x-api-key"] == first["headers"]["authorization"] == "(hidden)"
-    assert first["headers"]["x-echo"] == "key=(hidden)"
+    assert first["headers"]["x-api-key"] == first["headers"]["authorization"] == "<hidden>"
+    assert first["headers"]["x-echo"] == "key=<hidden>"
     assert first["headers"]["content-type"] == "application/json"
     assert (second["raw_path"], second["status"]) == ("/api/v1/accounts/acc%2F2", None)
     assert (third["method"], third["raw_path"], third["status"]) == ("GET", "/api/v1/accounts", 404)
@@ -248,8 +248,8 @@ def test_calls_hides_the_key_in_the_path_and_the_body_too(server: PostpressServe
     leaky = {**BODY, "note": [f"key {KEY}"], KEY: 1}
     requests.post(f"{server.url}/v1/accounts/{KEY}", json=leaky, headers={"X-API-KEY": KEY}, timeout=5)
     [call] = control(server, "GET", "calls").json()
-    assert call["raw_path"] == "/api/v1/accounts/(hidden)"
-    assert call["json"] == {**BODY, "note": ["key (hidden)"], "(hidden)": 1}
+    assert call["raw_path"] == "/api/v1/accounts/<hidden>"
+    assert call["json"] == {**BODY, "password": "<hidden>", "note": ["key <hidden>"], "<hidden>": 1}
 
 
 def test_reset_forgets_calls_answers_and_added_accounts(server: PostpressServer) -> None:

@@ -128,7 +128,7 @@ test("three documented errors, a proxy's HTML and a dropped connection, queued t
   assert.deepEqual(await steer("GET", "verify"), { status: 200, body: [] });
 });
 
-test("the call journal shows what the client sent, the key hidden", async () => {
+test("the call journal shows what the client sent, secrets hidden", async () => {
   assert.equal((await steer("POST", "accounts", { id: "acc node/1" })).status, 200);
   assert.equal(await call({ accountId: "acc node/1" }), "acc node/1");
   const { status, body: calls } = await steer("GET", "calls");
@@ -137,9 +137,9 @@ test("the call journal shows what the client sent, the key hidden", async () => 
   const [sent] = calls;
   assert.equal(sent.method, "POST");
   assert.equal(sent.raw_path, "/v1/accounts/acc%20node%2F1"); // one segment, encoded
-  assert.deepEqual(sent.json, BODY);
+  assert.deepEqual(sent.json, { ...BODY, password: "<hidden>" }); // body secrets are hidden too
   assert.equal(sent.headers["content-type"], "application/json");
-  assert.equal(sent.headers["x-api-key"], "(hidden)");
+  assert.equal(sent.headers["x-api-key"], "<hidden>");
   assert.equal(sent.status, 201);
   assert.ok(!JSON.stringify(calls).includes(API_KEY));
 });

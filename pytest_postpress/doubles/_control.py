@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final, Protocol
 
 from pytest_postpress import catalog
-from pytest_postpress._redact import clip
+from pytest_postpress._redact import HIDDEN, Scrubber, clip
 from pytest_postpress._version import __version__
 from pytest_postpress.doubles._http import (
     JSON_HEADERS,
@@ -51,7 +51,6 @@ __all__ = [
 ]
 
 CONTROL_ROOT: Final = "/__postpress"
-HIDDEN: Final = "(hidden)"
 _ANSWER_KEYS: Final = ("error", "status", "raw", "headers", "fault", "times")
 _FAULTS: Final = ("drop", "timeout")
 _TOKEN: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -276,35 +275,29 @@ def _queue_answer(double: Steered, body: bytes) -> tuple[int, Any]:
     return 200, {"queued": {**queued, "times": times}}
 
 
-def call_json(call: RecordedCall, api_key: str) -> dict[str, Any]:
-    """One recorded call as the journal shows it: secret headers hidden, and the key's value wherever the client
-    put it (a header, the path, the body)."""
-    headers: dict[str, str] = {}
-    for name, value in call.headers.items():
-        headers[name] = HIDDEN if name in SECRET_HEADERS else value.replace(api_key, HIDDEN)
+def journal_scrubber(api_key: str, calls: list[RecordedCall]) -> Scrubber:
+    """What hides the secrets of ``calls`` in the journal: the key, the values of the secret headers they sent and
+    the secret fields of their bodies, in every spelling, wherever the client put them."""
+    secrets = [value for call in calls for name, value in call.headers.items() if name in SECRET_HEADERS]
+    return Scrubber([api_key, *secrets], bodies=[call.json for call in calls])
+
+
+def call_json(call: RecordedCall, scrubber: Scrubber) -> dict[str, Any]:
+    """One recorded call as the journal shows it, every secret hidden (:func:`journal_scrubber`)."""
     return {
         "method": call.method,
-        "raw_path": call.raw_path.replace(api_key, HIDDEN),
-        "headers": headers,
-        "json": _without(call.json, api_key),
+        "raw_path": scrubber.text(call.raw_path),
+        "headers": dict(scrubber.headers(call.headers.items())),
+        "json": scrubber.value(call.json),
         "status": call.status,
     }
 
 
-def _without(value: Any, secret: str) -> Any:
-    """A parsed JSON value with ``secret`` hidden in every string, keys included."""
-    if isinstance(value, str):
-        return value.replace(secret, HIDDEN)
-    if isinstance(value, list):
-        return [_without(item, secret) for item in value]
-    if isinstance(value, dict):
-        return {_without(key, secret): _without(item, secret) for key, item in value.items()}
-    return value
-
-
 def _calls(double: Steered, body: bytes) -> tuple[int, Any]:
     state = double.state
-    return 200, [call_json(call, state.api_key) for call in state.calls]
+    calls = list(state.calls)
+    scrubber = journal_scrubber(state.api_key, calls)
+    return 200, [call_json(call, scrubber) for call in calls]
 
 
 def _reset(double: Steered, body: bytes) -> tuple[int, Any]:
@@ -321,7 +314,8 @@ def _verify(double: Steered, body: bytes) -> tuple[int, Any]:
         for call in state.unrouted
     ]
     problems.extend(f"queued answer not used: {pending}" for pending in state.pending_answers())
-    return (409 if problems else 200), problems
+    scrubber = journal_scrubber(state.api_key, list(state.calls))
+    return (409 if problems else 200), [scrubber.text(problem) for problem in problems]
 
 
 ROUTES: Final[dict[str, dict[str, Callable[[Steered, bytes], tuple[int, Any]]]]] = {

@@ -14,6 +14,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from pytest_postpress._redact import HIDDEN, SECRET_HEADERS
+from pytest_postpress.errors import SecretStr
+
 __all__ = [
     "JSON_HEADERS",
     "SECRET_HEADERS",
@@ -26,8 +29,6 @@ __all__ = [
     "parse_json",
 ]
 
-# Header names whose values are never shown (repr, messages, logs).
-SECRET_HEADERS: Final = frozenset({"x-api-key", "authorization", "proxy-authorization", "cookie", "set-cookie"})
 JSON_HEADERS: Final[tuple[tuple[str, str], ...]] = (("Content-Type", "application/json"),)
 
 
@@ -71,20 +72,25 @@ class Headers(Mapping[str, str]):
 
     def __init__(self, items: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
         pairs = items.items() if isinstance(items, Mapping) else items
-        self.raw: tuple[tuple[str, str], ...] = tuple(
-            (name, value) if type(name) is type(value) is str else (str(name), str(value)) for name, value in pairs
-        )
+        raw: list[tuple[str, str]] = []
         # Built on every request a double receives: one dict of joined values, and the names sent more than once
         # (rare) kept apart, so that get_list() can go back to the raw pairs for them.
         joined: dict[str, str] = {}
         repeated: set[str] = set()
-        for name, value in self.raw:
+        for pair in pairs:
+            name, value = pair if type(pair[0]) is type(pair[1]) is str else (str(pair[0]), str(pair[1]))
             key = name.lower()
+            if key in SECRET_HEADERS:
+                # A str whose repr is hidden: a failing assert on it in a user's test never prints the key.
+                value = SecretStr(value)
+            raw.append((name, value))
             if key in joined:
                 joined[key] = f"{joined[key]}, {value}"
+                joined[key] = SecretStr(joined[key]) if key in SECRET_HEADERS else joined[key]
                 repeated.add(key)
             else:
                 joined[key] = value
+        self.raw: tuple[tuple[str, str], ...] = tuple(raw)
         self._joined = joined
         self._repeated = frozenset(repeated)
 
@@ -117,7 +123,7 @@ class Headers(Mapping[str, str]):
         return [] if value is None else [value]
 
     def __repr__(self) -> str:
-        shown = {name: "(hidden)" if name in SECRET_HEADERS else value for name, value in self._joined.items()}
+        shown = {name: HIDDEN if name in SECRET_HEADERS else value for name, value in self._joined.items()}
         return f"Headers({shown!r})"
 
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from pytest_postpress import catalog
-from pytest_postpress._redact import clip
+from pytest_postpress._redact import Scrubber, clip
 from pytest_postpress.doubles._http import JSON_HEADERS, Action, Headers, RecordedCall, Reply, dumps, parse_json
 from pytest_postpress.validation import error_for_violations, validate_json_body, validate_response
 
@@ -215,6 +215,8 @@ class MockState:
             raise ValueError("api_key must be a non-empty string (the X-API-KEY the double accepts)")
         self.api_key: Final = api_key
         self._key_bytes = api_key.encode("utf-8")
+        # An answer's detail quotes what the client sent (an unknown account id): never the key, in any spelling.
+        self.scrubber = Scrubber([api_key])
         self.prefix: Final = normalise_prefix(prefix)
         self._route = (self.prefix + ROUTE).encode("ascii")
         self._initial_accounts = frozenset(_check_id(account) for account in accounts)
@@ -417,13 +419,16 @@ class MockState:
         """``POST {prefix}/v1/accounts/{id}``."""
         return f"POST {self.prefix}{ROUTE}{{id}}"
 
-    @staticmethod
-    def describe_request(call: RecordedCall) -> str:
-        """One line naming a request: method, path, header names (never values) and body size."""
+    def describe_request(self, call: RecordedCall) -> str:
+        """One line naming a request: method, path, header names (never values) and body size; the key hidden
+        wherever the client put it (the path)."""
         names = ", ".join(sorted(call.headers)) or "none"
         query = "?(query)" if call.query else ""
         size = len(call.content)
-        return f"{call.method} {call.raw_path}{query} (headers: {names}; values not shown; body: {size} bytes)"
+        line = f"{call.method} {call.raw_path}{query} (headers: {names}; values not shown; body: {size} bytes)"
+        scrubber = self.scrubber.child()
+        scrubber.add_body(call.json)
+        return scrubber.text(line)
 
     # -- answering -------------------------------------------------------------------------------
 
@@ -538,7 +543,7 @@ class MockState:
             number = next(self._counter)
         error = catalog.find_error(status, type_)
         assert error is not None, (status, type_)
-        body = {"title": error.title, "type": error.type, "status": status, "detail": detail}
+        body = {"title": error.title, "type": error.type, "status": status, "detail": self.scrubber.text(detail)}
         body["instance"] = _instance(number)
         return Reply(status, JSON_HEADERS, dumps(body))
 

@@ -28,7 +28,7 @@ from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import IO, Any, Final, Protocol
 
-from pytest_postpress._redact import clip
+from pytest_postpress._redact import Scrubber, clip
 from pytest_postpress._version import __version__
 from pytest_postpress.doubles import _control
 from pytest_postpress.doubles._http import Action, Headers, Reply
@@ -358,6 +358,8 @@ class PostpressServer(DoubleSurface):
         control: bool = False,
     ) -> None:
         self.state = MockState(api_key=api_key, prefix=prefix, accounts=accounts, any_account=any_account)
+        # serve's log and the internal errors never show the key, wherever a client put it (the path).
+        self.scrubber = Scrubber([api_key])
         if control:
             _control.check_prefix(self.state.prefix)
         self.control = bool(control)
@@ -472,13 +474,14 @@ class PostpressServer(DoubleSurface):
     def _internal_error(self, method: str, target: bytes, error: Exception) -> None:
         text = "".join(traceback.format_exception(error))
         with self._errors_lock:
-            self.internal_errors.append(f"{method} {target.decode('latin-1').partition('?')[0]}: {text}")
+            path = target.decode("latin-1").partition("?")[0]
+            self.internal_errors.append(self.scrubber.text(f"{method} {path}: {text}"))
         self._log(f"internal error: {error!r}")
 
     def _log(self, message: str) -> None:
         if self._logfile is not None:
             with contextlib.suppress(OSError, ValueError):
-                print(f"postpress mock: {message}", file=self._logfile, flush=True)
+                print(f"postpress mock: {self.scrubber.text(message)}", file=self._logfile, flush=True)
 
     def __repr__(self) -> str:
         where = self.url if self.running else "stopped"

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 
 from pytest_postpress import _settings
-from pytest_postpress._keys import FUZZ_BUDGET_KEY, SEED_KEY, SETTINGS_KEY, settings_of
-from pytest_postpress._redact import clip
+from pytest_postpress._keys import FUZZ_BUDGET_KEY, SCRUBBER_KEY, SEED_KEY, SETTINGS_KEY, scrubber_of, settings_of
+from pytest_postpress._redact import Scrubber
 from pytest_postpress.errors import CommandFailed, ContractViolation, SecretStr
 from pytest_postpress.plugin import fixtures as _fixtures
 from pytest_postpress.plugin import live_fixtures as _live_fixtures
@@ -75,10 +75,55 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         settings = _settings.resolve(cli, _settings.from_environ(), config.getini, ini_file)
     except _settings.SettingError as error:
-        raise pytest.UsageError(str(error)) from None
+        # The key as given, if any, is hidden even where the error quotes another value (a base URL with it).
+        given = Scrubber([cli.get("api_key"), _settings.from_environ().get("POSTPRESS_API_KEY")])
+        raise pytest.UsageError(given.text(str(error))) from None
     config.stash[SETTINGS_KEY] = settings
+    scrubber = config.stash.setdefault(SCRUBBER_KEY, Scrubber())
+    scrubber.add(settings.api_key, *_settings.reconnect_secrets(settings))
     config.stash[RESULTS_KEY] = _results.Results()
-    config.pluginmanager.register(_ResultsCollector(config.stash[RESULTS_KEY], settings.api_key), "postpress-results")
+    config.pluginmanager.register(_ResultsCollector(config.stash[RESULTS_KEY], scrubber), "postpress-results")
+    config.pluginmanager.register(_Scrubbing(scrubber), "postpress-scrubbing")
+    _scrub_debug_log(config, scrubber)
+
+
+def _scrub_debug_log(config: pytest.Config, scrubber: Scrubber) -> None:
+    """Under ``pytest --debug``, hide the secrets in what pluggy's tracer writes (it logs every hook's arguments
+    and results with ``str()``, the key fixture's value included)."""
+    root = config.trace.root
+    writer = getattr(root, "_writer", None)
+    if writer is not None and not getattr(writer, "postpress_scrubbed", False):
+
+        def scrubbed(text: str) -> None:
+            writer(scrubber.text(text))
+
+        scrubbed.postpress_scrubbed = True  # type: ignore[attr-defined]
+        root.setwriter(scrubbed)
+
+
+class _Scrubbing:
+    """The last pass over what pytest prints of a failure: a secret left in a report (a user's own assert, a
+    traceback's locals, captured output) or in an INTERNALERROR is hidden there."""
+
+    def __init__(self, scrubber: Scrubber) -> None:
+        self.scrubber = scrubber
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_internalerror(self, excrepr: Any, excinfo: Any) -> None:
+        text = str(excrepr)
+        scrubbed = self.scrubber.text(text)
+        if scrubbed != text:
+            # The terminal prints str(excrepr): make it the scrubbed text (--full-trace shows frames' arguments).
+            object.__setattr__(excrepr, "toterminal", lambda writer: writer.line(scrubbed))
+
+    def pytest_assertrepr_compare(self, op: str, left: object, right: object) -> list[str] | None:
+        """A comparison with a secret (the key, a secret header of a recorded call): no diff of the values."""
+        if not isinstance(left, SecretStr) and not isinstance(right, SecretStr):
+            return None
+        shown = [
+            repr(side) if isinstance(side, SecretStr) else self.scrubber.clip(repr(side)) for side in (left, right)
+        ]
+        return [f"{shown[0]} {op} {shown[1]}", "a secret is compared: its value is hidden (no diff shown)"]
 
 
 # The one mechanism for mode-bound tests: a marker, and the mode it needs (live or not), with the skip reason.
@@ -215,16 +260,23 @@ def _is_verdict(error: BaseException) -> bool:
 
 
 def _problem_text(error: BaseException, config: pytest.Config) -> str:
-    """``Type: first line`` of an exception that stopped a check, the API key hidden."""
+    """``Type: first line`` of an exception that stopped a check, every secret hidden (then clipped)."""
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    if len(text) > 200:
-        text = text[:197] + "..."
-    text = _hide_key(text, settings_of(config).api_key)
+    text = scrubber_of(config).clip(text, 200)
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-def _hide_key(text: str, key: str) -> str:
-    return text.replace(key, "<hidden>") if len(key) >= 4 else text
+def _scrub_report(report: pytest.TestReport, scrubber: Scrubber) -> None:
+    """Hide any secret left in a report's failure text and captured sections (what the terminal and JUnit show)."""
+    if report.longrepr is not None and not isinstance(report.longrepr, tuple):
+        text = str(report.longrepr)
+        scrubbed = scrubber.text(text)
+        if scrubbed != text:
+            report.longrepr = scrubbed
+    report.sections = [(scrubber.text(title), scrubber.text(content)) for title, content in report.sections]
+    report.user_properties = [
+        (key, scrubber.text(value) if isinstance(value, str) else value) for key, value in report.user_properties
+    ]
 
 
 @pytest.hookimpl(wrapper=True)
@@ -258,6 +310,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         (key, json.dumps(value, ensure_ascii=False, sort_keys=True) if key == _results.PROPERTY else value)
         for key, value in report.user_properties
     ]
+    _scrub_report(report, scrubber_of(item.config))
     return report
 
 
@@ -267,9 +320,9 @@ class _ResultsCollector:
     A plugin object rather than a module hook because ``pytest_runtest_logreport`` gets no config.
     """
 
-    def __init__(self, results: _results.Results, api_key: str) -> None:
+    def __init__(self, results: _results.Results, scrubber: Scrubber) -> None:
         self.results = results
-        self.api_key = api_key
+        self.scrubber = scrubber
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         records: list[Any] = [
@@ -287,11 +340,11 @@ class _ResultsCollector:
 
     def _message(self, report: pytest.TestReport) -> str:
         """A verdict's message as the terminal shows it: a contract violation's text, else the assertion's own
-        message (a traceback would show the suite's internals); the key hidden, then cut."""
+        message (a traceback would show the suite's internals); every secret hidden, then cut."""
         longrepr = report.longrepr
         crash = getattr(longrepr, "reprcrash", None)
         text = longrepr if isinstance(longrepr, str) else crash.message if crash is not None else report.longreprtext
-        return clip(_hide_key(text, self.api_key), _results.MESSAGE_LIMIT)
+        return self.scrubber.clip(text, _results.MESSAGE_LIMIT)
 
 
 def _report_meta(config: pytest.Config) -> dict[str, Any]:
@@ -329,7 +382,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     results = config.stash[RESULTS_KEY]
     if settings.report is None and not (summary and results.clients):
         return
-    report = _results.build_report(results, meta=_report_meta(config))
+    report = scrubber_of(config).value(_results.build_report(results, meta=_report_meta(config)))
     if settings.report is not None:
         path = Path(settings.report)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -339,7 +392,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         from pytest_postpress._report_page import Source, render_markdown
 
         label = str(settings.report) if settings.report is not None else "this run"
-        markdown = render_markdown([Source(label, report)], hide=[settings.api_key])
+        markdown = scrubber_of(config).text(render_markdown([Source(label, report)]))
         try:
             with open(summary, "a", encoding="utf-8") as file:
                 file.write(markdown + "\n")
@@ -363,14 +416,20 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     if results is None or not results.clients:
         return
     terminalreporter.section("postpress contract")
+    scrubber = scrubber_of(config)
     for line in results.summary_lines():
-        terminalreporter.write_line(line)
+        terminalreporter.write_line(scrubber.text(line))
+    if scrubber.short:
+        terminalreporter.write_line(
+            f"postpress: {len(scrubber.short)} secret(s) of 1-3 characters (the key or a reconnect body's) are hidden "
+            "wherever they appear, so some text above may read <hidden> where it held no secret"
+        )
     outside = [entry for client in results.clients.values() for entry in client.outside_contract]
     if outside:
         terminalreporter.section("responses outside the documented contract")
         for entry in outside:
             terminalreporter.write_line(
-                f"{entry['request']} -> {entry['status']} ({entry['content_type'] or 'no type'})"
+                scrubber.text(f"{entry['request']} -> {entry['status']} ({entry['content_type'] or 'no type'})")
             )
             for violation in entry["violations"]:
-                terminalreporter.write_line(f"    {violation}")
+                terminalreporter.write_line(scrubber.text(f"    {violation}"))

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_postpress._compat import basetemp
-from pytest_postpress._keys import settings_of
+from pytest_postpress._keys import scrubber_of, settings_of
 
 if TYPE_CHECKING:
     from pytest_postpress.suite._har import Recorder
@@ -53,7 +53,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if settings.record is not None:
         from pytest_postpress.suite._har import Recorder
 
-        _running(config).recorder = Recorder(api_key=settings.api_key)
+        _running(config).recorder = Recorder(scrubber=scrubber_of(config))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -86,7 +86,13 @@ def add_reproduce_lines(item: pytest.Item, report: pytest.TestReport) -> None:
         bodies = record.with_name(record.stem + "-bodies")
     else:
         bodies = basetemp(item.config) / "postpress-bodies"
-    lines = curl_lines(exchanges, api_key=settings.api_key, bodies=bodies, reconnect_body=settings.reconnect_body)
+    lines = curl_lines(
+        exchanges,
+        api_key=settings.api_key,
+        bodies=bodies,
+        reconnect_body=settings.reconnect_body,
+        scrubber=scrubber_of(item.config),
+    )
     text = f"reproduce with (the key from ${ENV_KEY}):\n" + "\n".join(f"  {line}" for line in lines)
     if isinstance(report.longrepr, str):
         report.longrepr += "\n" + text

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
 
 from pytest_postpress import catalog
-from pytest_postpress._redact import secret_values
+from pytest_postpress._redact import SECRET_HEADERS, SHORT, Scrubber
 from pytest_postpress._redact import show as _show
 from pytest_postpress.doubles._http import RecordedCall
 from pytest_postpress.errors import ContractViolation
@@ -182,7 +182,8 @@ class Assertions:
         self.api_key = api_key
         self.identity = identity
         self.none_means_absent = none_means_absent
-        self.secrets: set[str] = {api_key}
+        # The key and every secret of every body this check sent: no message shows them, in any spelling.
+        self.scrubber = Scrubber([api_key])
 
     def expected_body(self, body: Any) -> Any:
         """The body the client must send for ``body``: without its ``None`` fields when ``None`` means absent."""
@@ -190,15 +191,20 @@ class Assertions:
 
     def hide(self, body: Any) -> None:
         """Remember the secret values of ``body`` so that no message can show them."""
-        self.secrets.update(secret_values(body))
+        self.scrubber.add_body(body)
+
+    def hide_call(self, call: RecordedCall) -> None:
+        """Remember the secrets of a request the client sent: its body's secret fields, and the values of its
+        credential headers (a key other than the configured one; a shorter value is too common to hide)."""
+        self.scrubber.add_body(call.json)
+        self.scrubber.add(
+            *(value for name, value in call.headers.items() if name in SECRET_HEADERS and len(value) >= SHORT)
+        )
 
     def fail(self, required: str, observed: str, fix: str) -> NoReturn:
         message = f"[{self.name}] the contract requires {required}\n  the client {observed}\n  how to fix: {fix}"
-        # A client's exception text may quote the key or a password: scrub every known secret.
-        for secret in sorted(self.secrets, key=len, reverse=True):
-            if len(secret) >= 4:
-                message = message.replace(secret, "<hidden>")
-        raise ContractViolation(message)
+        # A client's exception text may quote the key or a password: scrub every known secret, last.
+        raise ContractViolation(self.scrubber.text(message))
 
     @overload
     def one_call(self, outcome: Outcome, *, allow_refusal: Literal[False] = False) -> RecordedCall: ...

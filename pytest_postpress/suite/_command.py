@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import IO, Any, NoReturn
 
-from pytest_postpress._redact import clip, redacted_json, secret_values
-from pytest_postpress.errors import CommandFailed
+from pytest_postpress._redact import Redacted, Scrubber
+from pytest_postpress.errors import CommandFailed, SecretStr
 
 __all__ = ["CommandClient", "CommandFailed", "ReportedError", "command_client"]
 
@@ -229,7 +229,8 @@ class CommandClient:
         self.timeout = float(timeout)
         self.base_url = base_url
         self.api_key = api_key
-        self._secrets: set[str] = set()
+        # The key and every body's secrets: hidden from every message about the program, in every spelling.
+        self._scrubber = Scrubber([api_key])
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         self._stdout: _Drain | None = None
@@ -241,7 +242,11 @@ class CommandClient:
         """Reconnect ``account_id`` with ``body`` through the program: the account id it returned, or
         :class:`ReportedError` raised as it reported; :class:`~pytest_postpress.errors.CommandFailed` if the
         program failed."""
-        base_url, api_key = self.base_url, self.api_key
+        # From here on the body is held by a value whose repr hides its secrets: a traceback through this frame
+        # (pytest shows each frame's arguments) never prints a password.
+        body = Redacted(body)
+        # A str whose repr is hidden: no frame's arguments print the key either.
+        base_url, api_key = self.base_url, None if self.api_key is None else SecretStr(self.api_key)
         if base_url is None or api_key is None:
             raise CommandFailed(
                 "this command client has no base URL or API key: pass base_url= and api_key= to command_client(), "
@@ -249,7 +254,8 @@ class CommandClient:
                 "suite's postpress_base_url and postpress_api_key"
             )
         with self._lock:
-            self._secrets.update(secret for secret in [api_key, *secret_values(body)] if len(secret) >= 4)
+            self._scrubber.add(api_key)
+            self._scrubber.add_body(body.value)
             if self.persistent:
                 line = self._ask(account_id, body, base_url, api_key)
             else:
@@ -294,7 +300,7 @@ class CommandClient:
 
     # -- one-shot -----------------------------------------------------------------------------------------
 
-    def _run_once(self, account_id: str, body: Any, base_url: str, api_key: str) -> str | ReportedError:
+    def _run_once(self, account_id: str, body: Redacted, base_url: str, api_key: str) -> str | ReportedError:
         request = (account_id, body)
         environment = {
             **os.environ,
@@ -308,7 +314,7 @@ class CommandClient:
             environment["POSTPRESS_ACCOUNT_ID"] = account_id
         process = self._spawn(environment, request)
         try:
-            out, err = process.communicate(json.dumps(body).encode("utf-8"), timeout=self.timeout)
+            out, err = process.communicate(json.dumps(body.value).encode("utf-8"), timeout=self.timeout)
         except subprocess.TimeoutExpired:
             _kill(process)
             try:
@@ -322,11 +328,11 @@ class CommandClient:
         try:
             return _parse_answer(text)
         except ValueError as problem:
-            self._fail(request, f"printed {_quoted(text, self._secrets)} on standard output, {problem}", err)
+            self._fail(request, f"printed {self._quoted(text)} on standard output, {problem}", err)
 
     # -- persistent ---------------------------------------------------------------------------------------
 
-    def _ask(self, account_id: str, body: Any, base_url: str, api_key: str) -> str | ReportedError:
+    def _ask(self, account_id: str, body: Redacted, base_url: str, api_key: str) -> str | ReportedError:
         request = (account_id, body)
         if self._process is None:
             # PYTEST_CURRENT_TEST changes with every test: not a difference in what the program starts with.
@@ -347,9 +353,9 @@ class CommandClient:
             if extra is None:
                 self._gone(request)
             text = extra.decode("utf-8", errors="replace").strip()
-            self._fail(request, f"printed the line {_quoted(text, self._secrets)}, which answers no request", kill=True)
+            self._fail(request, f"printed the line {self._quoted(text)}, which answers no request", kill=True)
         # ensure_ascii: any id or string travels (a NUL, a lone surrogate), as escapes every JSON parser reads.
-        line = json.dumps({"account_id": account_id, "body": body, "base_url": base_url, "api_key": api_key})
+        line = json.dumps({"account_id": account_id, "body": body.value, "base_url": base_url, "api_key": api_key})
         # A program that reads nothing would block a long write forever: past the timeout it is killed, which
         # ends the write.
         watchdog = threading.Timer(self.timeout, _kill, args=(process,))
@@ -372,10 +378,10 @@ class CommandClient:
         try:
             parsed = _parse_answer(text)
         except ValueError as problem:
-            self._fail(request, f"answered the line {_quoted(text, self._secrets)}, {problem}", kill=True)
+            self._fail(request, f"answered the line {self._quoted(text)}, {problem}", kill=True)
         return parsed
 
-    def _gone(self, request: tuple[str, Any]) -> NoReturn:
+    def _gone(self, request: tuple[str, Redacted]) -> NoReturn:
         """The persistent program closed its input or its output: it ended, or is ending."""
         assert self._process is not None
         try:
@@ -388,14 +394,14 @@ class CommandClient:
 
     # -- life and failure ---------------------------------------------------------------------------------
 
-    def _start(self, request: tuple[str, Any]) -> _Started:
+    def _start(self, request: tuple[str, Redacted]) -> _Started:
         """Start the persistent program, its standard output and error read by threads."""
         process = self._spawn(None, request)
         assert process.stdout is not None
         assert process.stderr is not None
         return _Started(process, _Drain(process.stdout), _Drain(process.stderr, keep=_STDERR_LINES))
 
-    def _spawn(self, environment: dict[str, str] | None, request: tuple[str, Any]) -> subprocess.Popen[bytes]:
+    def _spawn(self, environment: dict[str, str] | None, request: tuple[str, Redacted]) -> subprocess.Popen[bytes]:
         try:
             return subprocess.Popen(
                 self.argv,
@@ -426,7 +432,7 @@ class CommandClient:
                     pipe.close()
 
     def _fail(
-        self, request: tuple[str, Any] | None, what: str, stderr: bytes | None = None, *, kill: bool = False
+        self, request: tuple[str, Redacted] | None, what: str, stderr: bytes | None = None, *, kill: bool = False
     ) -> NoReturn:
         """Raise :class:`CommandFailed` for ``what`` the program did (``request``: the reconnect it was given).
 
@@ -445,8 +451,9 @@ class CommandClient:
         lines = [f"the {mode}client program {shlex.join(self.argv)} failed: it {what}"]
         if request is not None:
             account_id, body = request
-            lines.append(f"  while reconnecting the account id {clip(repr(account_id), 120)}")
-            lines.append(f"  with the body (secrets hidden) {clip(redacted_json(body), 300)}")
+            scrub = self._scrubber
+            lines.append(f"  while reconnecting the account id {scrub.clip(repr(account_id), 120)}")
+            lines.append(f"  with the body (secrets hidden) {scrub.clip(scrub.json(body.value), 300)}")
             if not self.persistent and "\0" in account_id:
                 lines.append(
                     "  this id holds a NUL character, which no environment variable can carry: POSTPRESS_ACCOUNT_ID "
@@ -455,8 +462,7 @@ class CommandClient:
         if tail:
             lines.append(f"  the last {len(tail)} line(s) of its standard error (secrets hidden):")
             lines.extend(
-                "    | " + _hide(clip(raw.decode("utf-8", errors="replace").rstrip(), _LINE_LIMIT), self._secrets)
-                for raw in tail
+                "    | " + self._scrubber.clip(self._scrubber.decoded(raw).rstrip(), _LINE_LIMIT) for raw in tail
             )
         else:
             lines.append("  (nothing on its standard error)")
@@ -465,19 +471,10 @@ class CommandClient:
             + (" when its standard input closes" if self.persistent else "")
             + "; this is not a verdict on the contract: no check ran on this call"
         )
-        raise CommandFailed("\n".join(lines))
+        raise CommandFailed(self._scrubber.text("\n".join(lines)))
 
-
-def _hide(text: str, secrets: set[str]) -> str:
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, "<hidden>")
-    return text
-
-
-def _quoted(text: str, secrets: set[str]) -> str:
-    if not text:
-        return "nothing"
-    return repr(clip(_hide(text, secrets), 200))
+    def _quoted(self, text: str) -> str:
+        return repr(self._scrubber.clip(text, 200)) if text else "nothing"
 
 
 def command_client(

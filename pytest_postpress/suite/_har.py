@@ -5,12 +5,13 @@ exchange with the live server, in time order, each with a ``_postpress`` field (
 underscore in HAR) holding the test id and the contract violations of the response.
 
 No secret is written.  The ``X-API-KEY`` value (and every other credential header) is replaced by
-``[hidden]``, so is every secret field of a JSON body (the schema's ``writeOnly`` fields, by name, at any
-depth), and any other place the configured key or a secret value of the request turns up (a URL, an echo in
-the response) is scrubbed too.  The same hiding is applied to a replayed request before it is matched, so a
-recording made with one key and password is replayed with any other.
+``<hidden>``, so is every secret field of a body (the schema's ``writeOnly`` fields, by name, at any depth, in
+any JSON shape), and any other place a secret of the session or of the request turns up (a URL, its query, a
+body that is not UTF-8 JSON, an echo in the response) is scrubbed too, in every spelling
+(:class:`~pytest_postpress._redact.Scrubber`).  The same hiding is applied to a replayed request before it is
+matched, so a recording made with one key and password is replayed with any other.
 
-No pytest here (the secret field names come from the suite's fuzz module, to move to one redaction module).
+No pytest here.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from pytest_postpress._redact import SECRET_FIELDS
-from pytest_postpress.doubles._http import SECRET_HEADERS
+from pytest_postpress._redact import HIDDEN, SECRET_HEADERS, Scrubber, body_of
 
 if TYPE_CHECKING:
     from pytest_postpress.suite.live import Exchange
@@ -39,67 +39,14 @@ __all__ = [
     "entry_of",
     "har_document",
     "hide_body",
-    "hide_secrets",
     "not_recorded",
     "write_har",
 ]
 
-HIDDEN: Final = "[hidden]"
 NOT_RECORDED_TYPE: Final = "postpress/not_recorded"
 NOT_RECORDED_STATUS: Final = 599
-# Shorter secrets are not scrubbed as substrings: "ab" would mangle every text it appears in.  The key and the
-# secret fields are hidden wherever they are a whole value whatever their length.
-_MIN_SCRUB: Final = 4
-
-
-def hide_secrets(value: Any, key: str | None = None) -> Any:
-    """A copy of a JSON value with every secret field's value (at any depth) replaced by ``[hidden]``.
-
-    Objects and arrays under a secret name keep their shape (each leaf hidden), so a reader still sees
-    which header names or how many cookies were sent.
-    """
-    if key in SECRET_FIELDS:
-        if isinstance(value, dict):
-            return {name: hide_secrets(sub, key) for name, sub in value.items()}
-        if isinstance(value, list):
-            return [hide_secrets(item, key) for item in value]
-        return value if value is None else HIDDEN
-    if isinstance(value, dict):
-        return {name: hide_secrets(sub, name) for name, sub in value.items()}
-    if isinstance(value, list):
-        return [hide_secrets(item, key) for item in value]
-    return value
-
-
-def secret_values(value: Any, key: str | None = None) -> set[str]:
-    """The string values of the secret fields of a JSON value (to scrub them elsewhere too)."""
-    found: set[str] = set()
-    if isinstance(value, dict):
-        for name, sub in value.items():
-            found |= secret_values(sub, key if key in SECRET_FIELDS else name)
-    elif isinstance(value, list):
-        for item in value:
-            found |= secret_values(item, key)
-    elif isinstance(value, str) and key in SECRET_FIELDS:
-        found.add(value)
-    return found
-
-
-def _scrub_text(text: str, secrets: Iterable[str]) -> str:
-    for secret in sorted(secrets, key=len, reverse=True):
-        if len(secret) >= _MIN_SCRUB:
-            text = text.replace(secret, HIDDEN)
-    return text
-
-
-def _scrub(value: Any, secrets: Iterable[str]) -> Any:
-    if isinstance(value, str):
-        return _scrub_text(value, secrets)
-    if isinstance(value, dict):
-        return {_scrub_text(name, secrets): _scrub(sub, secrets) for name, sub in value.items()}
-    if isinstance(value, list):
-        return [_scrub(item, secrets) for item in value]
-    return value
+# The placeholder of recordings made before 0.x had one placeholder for the whole package: read as HIDDEN.
+_OLD_HIDDEN: Final = "[hidden]"
 
 
 def _json(content: bytes) -> tuple[bool, Any]:
@@ -109,38 +56,42 @@ def _json(content: bytes) -> tuple[bool, Any]:
         return False, None
 
 
-def hide_body(content: bytes, secrets: Iterable[str] = ()) -> tuple[str, str | None]:
+def _scrubber(secrets: Iterable[str] | Scrubber, content: bytes = b"") -> Scrubber:
+    """A scrubber of ``secrets`` (another scrubber's, or strings) and of the secret fields of ``content``."""
+    scrubber = secrets.child() if isinstance(secrets, Scrubber) else Scrubber(secrets)
+    scrubber.add_body(body_of(content))
+    return scrubber
+
+
+def hide_body(content: bytes, secrets: Iterable[str] | Scrubber = ()) -> tuple[str, str | None]:
     """A body as text for a recording, secrets hidden: ``(text, encoding)`` (``"base64"`` when not UTF-8).
 
-    JSON keeps its structure (secret fields ``[hidden]``); any other text has the known secrets scrubbed.
+    JSON keeps its structure (secret fields ``<hidden>``); any other body (not UTF-8, a BOM, not JSON) has every
+    known secret and those of the JSON it holds scrubbed from its bytes.
     """
-    known = set(secrets)
+    scrubber = _scrubber(secrets, content)
     parsed, value = _json(content)
     if parsed:
-        known |= secret_values(value)
-        return json.dumps(_scrub(hide_secrets(value), known), ensure_ascii=False), None
+        return json.dumps(scrubber.value(value), ensure_ascii=False), None
+    scrubbed = scrubber.scrub_bytes(content)
     try:
-        return _scrub_text(content.decode("utf-8"), known), None
+        return scrubbed.decode("utf-8"), None
     except UnicodeDecodeError:
-        return base64.b64encode(content).decode("ascii"), "base64"
+        return base64.b64encode(scrubbed).decode("ascii"), "base64"
 
 
-def body_key(content: bytes, secrets: Iterable[str] = ()) -> str:
+def body_key(content: bytes, secrets: Iterable[str] | Scrubber = ()) -> str:
     """What a request body is matched on in a replay: its JSON, secrets hidden, in one canonical spelling."""
-    known = set(secrets)
+    scrubber = _scrubber(secrets, content)
     parsed, value = _json(content)
     if parsed:
-        known |= secret_values(value)
-        return "json:" + json.dumps(_scrub(hide_secrets(value), known), sort_keys=True, ensure_ascii=False)
-    text, encoding = hide_body(content, known)
+        return "json:" + json.dumps(scrubber.value(value), sort_keys=True, ensure_ascii=False)
+    text, encoding = hide_body(content, scrubber)
     return f"{encoding or 'text'}:{text}"
 
 
-def _headers(pairs: Sequence[tuple[str, str]], secrets: Iterable[str]) -> list[dict[str, str]]:
-    return [
-        {"name": name, "value": HIDDEN if name.lower() in SECRET_HEADERS else _scrub_text(value, secrets)}
-        for name, value in pairs
-    ]
+def _headers(pairs: Sequence[tuple[str, str]], scrubber: Scrubber) -> list[dict[str, str]]:
+    return [{"name": name, "value": value} for name, value in scrubber.headers(pairs)]
 
 
 def _header(pairs: Sequence[tuple[str, str]], name: str) -> str:
@@ -155,13 +106,13 @@ def _ms(seconds: float) -> float:
     return round(max(seconds, 0.0) * 1000, 3)
 
 
-def entry_of(exchange: Exchange, *, api_key: str) -> dict[str, Any]:
-    """The HAR entry of one exchange, every secret hidden (``api_key``: the key the session sends)."""
-    parsed, request_json = _json(exchange.request_content)
-    secrets = {api_key, *(secret_values(request_json) if parsed else ())}
+def entry_of(exchange: Exchange, *, api_key: str = "", scrubber: Scrubber | None = None) -> dict[str, Any]:
+    """The HAR entry of one exchange, every secret hidden (``scrubber``: the session's secrets; ``api_key``: the
+    key the session sends, when there is no scrubber)."""
+    secrets = _scrubber(scrubber if scrubber is not None else [api_key], exchange.request_content)
     # A credential header's value is a secret wherever else it shows up (a client that echoes it in the URL).
-    secrets |= {value for name, value in exchange.request_headers if name.lower() in SECRET_HEADERS}
-    url = _scrub_text(exchange.url, secrets)
+    secrets.add(*(value for name, value in exchange.request_headers if name.lower() in SECRET_HEADERS))
+    url = secrets.text(exchange.url)
     query = urllib.parse.urlsplit(url).query
     request: dict[str, Any] = {
         "method": exchange.method,
@@ -170,7 +121,8 @@ def entry_of(exchange: Exchange, *, api_key: str) -> dict[str, Any]:
         "cookies": [],
         "headers": _headers(exchange.request_headers, secrets),
         "queryString": [
-            {"name": name, "value": value} for name, value in urllib.parse.parse_qsl(query, keep_blank_values=True)
+            {"name": secrets.text(name), "value": secrets.text(value)}
+            for name, value in urllib.parse.parse_qsl(query, keep_blank_values=True)
         ],
         "headersSize": -1,
         "bodySize": len(exchange.request_content),
@@ -196,7 +148,7 @@ def entry_of(exchange: Exchange, *, api_key: str) -> dict[str, Any]:
         "cookies": [],
         "headers": _headers(exchange.response_headers, secrets),
         "content": content,
-        "redirectURL": _scrub_text(_header(exchange.response_headers, "location"), secrets),
+        "redirectURL": secrets.text(_header(exchange.response_headers, "location")),
         "headersSize": -1,
         "bodySize": len(exchange.response_content) if exchange.status is not None else -1,
     }
@@ -204,10 +156,10 @@ def entry_of(exchange: Exchange, *, api_key: str) -> dict[str, Any]:
     postpress: dict[str, Any] = {
         "test": exchange.test,
         "attempt": exchange.attempts,
-        "violations": [str(violation) for violation in exchange.violations],
+        "violations": [secrets.text(str(violation)) for violation in exchange.violations],
     }
     if exchange.error is not None:
-        postpress["error"] = exchange.error
+        postpress["error"] = secrets.text(exchange.error)
     return {
         "startedDateTime": _iso(exchange.started),
         "time": round(sum(timings.values()), 3),
@@ -227,7 +179,7 @@ def har_document(entries: Iterable[Mapping[str, Any]], *, base_url: str, version
             "version": "1.2",
             "creator": {"name": "pytest-postpress", "version": version},
             "entries": sorted(entries, key=lambda entry: str(entry["startedDateTime"])),
-            "comment": "recorded by pytest --postpress-record; secrets are [hidden]",
+            "comment": f"recorded by pytest --postpress-record; secrets are {HIDDEN}",
             "_postpress": {"base_url": base_url, "prefix": parts.path.rstrip("/")},
         }
     }
@@ -242,13 +194,13 @@ def write_har(path: Path, document: Mapping[str, Any]) -> None:
 class Recorder:
     """Collects the HAR entries of this process (thread-safe: the live proxy answers on its own threads)."""
 
-    def __init__(self, *, api_key: str) -> None:
-        self.api_key = api_key
+    def __init__(self, *, api_key: str = "", scrubber: Scrubber | None = None) -> None:
+        self.scrubber = scrubber if scrubber is not None else Scrubber([api_key])
         self.entries: list[dict[str, Any]] = []
         self._lock = threading.Lock()
 
     def __call__(self, exchange: Exchange) -> None:
-        entry = entry_of(exchange, api_key=self.api_key)
+        entry = entry_of(exchange, scrubber=self.scrubber)
         with self._lock:
             self.entries.append(entry)
 
@@ -294,7 +246,7 @@ class Recording:
             content = response.get("content", {})
             text = content.get("text", "")
             raw = base64.b64decode(text) if content.get("encoding") == "base64" else text.encode("utf-8")
-            posted = (request.get("postData") or {}).get("text", "").encode("utf-8")
+            posted = (request.get("postData") or {}).get("text", "").replace(_OLD_HIDDEN, HIDDEN).encode("utf-8")
             extra = entry.get("_postpress") or {}
             answer = _Answer(
                 test=str(extra.get("test", "")),
@@ -304,7 +256,8 @@ class Recording:
                 content=raw,
                 error=extra.get("error"),
             )
-            key = (request["method"], urllib.parse.urlsplit(request["url"]).path, body_key(posted))
+            path = urllib.parse.urlsplit(request["url"].replace(_OLD_HIDDEN, HIDDEN)).path
+            key = (request["method"], path, body_key(posted))
             self._answers.setdefault(key, []).append(answer)
 
     @classmethod
@@ -315,7 +268,9 @@ class Recording:
     def __len__(self) -> int:
         return sum(len(answers) for answers in self._answers.values())
 
-    def take(self, method: str, path: str, content: bytes, *, test: str, secrets: Iterable[str]) -> _Answer | None:
+    def take(
+        self, method: str, path: str, content: bytes, *, test: str, secrets: Iterable[str] | Scrubber
+    ) -> _Answer | None:
         """The next unused answer recorded for this request, ``None`` when the recording has no (more) match.
 
         The n-th matching request gets the n-th recorded answer; answers recorded by the same test come first,

@@ -95,6 +95,7 @@ class Harness:
         account = self.account_id if account_id is None else account_id
         before = len(self.double.calls)
         outcome = Outcome()
+        self.check.hide(body)  # every body the check sends: its secrets are hidden in every message
         try:
             # A copy, so that a client that mutates its argument cannot hide it.
             outcome.result = self.call(account, copy.deepcopy(body))
@@ -104,6 +105,8 @@ class Harness:
         except Exception as error:
             outcome.error = error
         outcome.calls = list(self.double.calls[before:])
+        for call in outcome.calls:
+            self.check.hide_call(call)
         self._observe(outcome.calls)
         return outcome
 

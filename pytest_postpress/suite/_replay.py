@@ -12,10 +12,11 @@ import json
 import time
 from collections.abc import Callable
 
+from pytest_postpress._redact import Scrubber
 from pytest_postpress.doubles._http import SECRET_HEADERS, Action, Headers, Reply
 from pytest_postpress.doubles._state import MockState
 from pytest_postpress.doubles.server import PostpressServer
-from pytest_postpress.suite._har import NOT_RECORDED_STATUS, NOT_RECORDED_TYPE, Recording, _scrub_text
+from pytest_postpress.suite._har import NOT_RECORDED_STATUS, NOT_RECORDED_TYPE, Recording
 from pytest_postpress.suite.live import _HOP_BY_HOP, record_as_sent
 
 __all__ = ["ReplayServer"]
@@ -32,8 +33,9 @@ class _ReplayState(MockState):
     def answer(self, method: str, target: bytes, headers: Headers, body: bytes, *, url: str) -> Reply:
         raw_path = target.partition(b"?")[0]
         secrets = {self.api_key, *(value for name, value in headers.raw if name.lower() in SECRET_HEADERS)}
-        path = _scrub_text(raw_path.decode("latin-1"), secrets)
-        found = self.recording.take(method, path, body, test=self.current_test(), secrets=secrets)
+        scrubber = Scrubber(secrets)
+        path = scrubber.text(raw_path.decode("latin-1"))
+        found = self.recording.take(method, path, body, test=self.current_test(), secrets=scrubber)
         if found is None:
             recorded = self.recording.count(method, path)
             what = "no request" if not recorded else f"{recorded} request(s), none with this body (secrets hidden)"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["CommandFailed", "ContractViolation", "SecretStr"]
+__all__ = ["CommandFailed", "ContractViolation", "SecretStr", "StagingFault"]
 
 
 class ContractViolation(AssertionError):
@@ -33,3 +33,15 @@ class CommandFailed(Exception):
     again, up to its timeout each time) and reports the check as failed by the program, with its exit status and
     the last lines of its standard error, secrets hidden.
     """
+
+
+class StagingFault(Exception):
+    """In live mode, staging gave no answer a client could be judged on: it did not answer in time, closed
+    the connection, sent something that is not HTTP or cannot be decoded, or answered an error that makes the
+    check meaningless.  Not a verdict on the client: the check "could not run", its message the one sentence
+    saying what staging did.  ``exchange`` is the exchange concerned, when there is one.
+    """
+
+    def __init__(self, message: str, exchange: object = None) -> None:
+        super().__init__(message)
+        self.exchange = exchange

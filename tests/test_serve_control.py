@@ -460,3 +460,26 @@ def test_errors_lists_the_ids_that_prefer_and_the_control_api_take() -> None:
     )
     rows = [line.split() for line in done.stdout.splitlines() if line[:3].isdigit()]
     assert [row[2] for row in rows] == [error.id for error in catalog.DOCUMENTED_ERRORS]
+
+
+# -- framing and size (issue 27) ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["Content-Length", "transfer-encoding", "Connection"])
+def test_a_raw_answer_may_not_set_a_framing_header(server: PostpressServer, name: str) -> None:
+    answer = {"status": 502, "raw": "<html>bad gateway</html>", "headers": {name: "5"}}
+    response = control(server, "POST", "answers", answer)
+    assert response.status_code == 400
+    assert f'"headers" sets {name}, which the server sets itself' in response.json()["detail"]
+    assert reconnect(server).status_code == 201  # nothing was queued
+
+
+@pytest.mark.parametrize("size", [1024 * 1024 + 1, 6 * 1024 * 1024, 20 * 1024 * 1024])
+def test_an_oversized_control_body_gets_a_413_stating_the_limit(server: PostpressServer, size: int) -> None:
+    response = control(server, "POST", "answers", raw=b" " * size)
+    assert response.status_code == 413
+    assert response.json()["detail"] == (
+        f"the control request body is {size} bytes; the control API reads bodies up to 1048576 bytes (1 MiB): "
+        "send a smaller JSON body"
+    )
+    assert reconnect(server).status_code == 201  # the server still answers

@@ -48,6 +48,7 @@ __all__ = [
     "handle",
     "is_control_target",
     "is_loopback",
+    "too_large",
 ]
 
 CONTROL_ROOT: Final = "/__postpress"
@@ -80,7 +81,24 @@ _TITLES: Final = {
     404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
+    413: "Content Too Large",
 }
+#: The largest control request body read; a larger one is drained (up to DRAIN_LIMIT) and answered 413.
+MAX_CONTROL_BODY: Final = 1024 * 1024
+#: How much of an oversized control body is read and thrown away, so that its client gets the 413 (a larger one
+#: is answered 413 without being read, and the connection is closed).
+DRAIN_LIMIT: Final = 64 * 1024 * 1024
+#: Headers a queued raw answer may not set: the server frames every answer itself.
+FRAMING_HEADERS: Final = ("Content-Length", "Transfer-Encoding", "Connection")
+
+
+def too_large(length: int) -> Reply:
+    """The control API's 413 for a body of ``length`` bytes, stating the one limit enforced."""
+    detail = (
+        f"the control request body is {length} bytes; the control API reads bodies up to {MAX_CONTROL_BODY} bytes"
+        " (1 MiB): send a smaller JSON body"
+    )
+    return Reply(413, JSON_HEADERS, dumps({"status": 413, "title": _TITLES[413], "detail": detail}))
 
 
 def is_loopback(peer_host: str) -> bool:
@@ -263,6 +281,13 @@ def _queue_answer(double: Steered, body: bytes) -> tuple[int, Any]:
                 400,
                 f'{where}: "headers" must be an object of header names (tokens such as Content-Type) to string '
                 'values on one line, such as {"Content-Type": "text/html"}',
+            )
+        framing = [name for name in headers or {} if name.lower() in {h.lower() for h in FRAMING_HEADERS}]
+        if framing:
+            raise _BadInput(
+                400,
+                f'{where}: "headers" sets {framing[0]}, which the server sets itself: it frames every answer '
+                f"(Content-Length, Transfer-Encoding, Connection); leave {framing[0]} out",
             )
         state.respond_raw(status, raw, headers=headers, times=times)
         queued = {"status": status}

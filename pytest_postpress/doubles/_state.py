@@ -33,7 +33,7 @@ import urllib.parse
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from pytest_postpress import catalog
 from pytest_postpress._redact import Scrubber, clip
@@ -44,12 +44,17 @@ __all__ = [
     "MAX_BODY_BYTES",
     "PREFER_ANSWER",
     "ROUTE",
+    "Answerer",
     "ErrorLike",
+    "ForcedAnswers",
+    "Journal",
+    "Judge",
     "MockState",
     "SuccessPolicy",
     "UnroutedRequestError",
     "describe_undocumented",
     "error_by_id",
+    "on_reconnect_route",
     "reconnect_path",
     "resolve_error",
 ]
@@ -79,6 +84,11 @@ class UnroutedRequestError(AssertionError):
 def reconnect_path(prefix: str, account_id: str) -> str:
     """The path of the reconnect route for ``account_id``, the id percent-encoded as one segment (rule 16)."""
     return prefix + ROUTE + urllib.parse.quote(account_id, safe="")
+
+
+def on_reconnect_route(prefix: str, method: str, raw_path: bytes) -> bool:
+    """Whether a request is on the reconnect route: ``POST {prefix}/v1/accounts/...`` (path as sent, no query)."""
+    return method == "POST" and raw_path.startswith((prefix + ROUTE).encode("ascii"))
 
 
 def describe_undocumented(status: object, type_: object) -> str:
@@ -191,26 +201,102 @@ class _Known:
     any: bool = False
 
 
-class MockState:
-    """What a test double knows and what it has received; thread-safe.
+class Journal:
+    """The calls a double received, in order: one part of a double, shared by whatever answers them; thread-safe."""
 
-    ``api_key`` is the key accepted in ``X-API-KEY``; ``prefix`` the path
-    before ``/v1`` (``""`` or e.g. ``/api``); ``accounts`` the ids that exist
-    (``any_account=True``: every id exists).  Forced answers queue up: those
-    given a count of ``times`` are used first, in the order given; the latest
-    one given ``times=None`` answers every call once the queue is empty.
-    Forced answers apply to every request on the reconnect route, before the
-    checks of rule 22; requests that are not the reconnect route are never forced.
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._calls: list[RecordedCall] = []
+
+    def record(self, call: RecordedCall) -> None:
+        """Append ``call`` (a server answers from one thread per connection)."""
+        with self._lock:
+            self._calls.append(call)
+
+    @property
+    def calls(self) -> list[RecordedCall]:
+        """Every call, in order (a copy)."""
+        with self._lock:
+            return list(self._calls)
+
+    @property
+    def unrouted(self) -> list[RecordedCall]:
+        """The calls that were not the reconnect route."""
+        with self._lock:
+            return [call for call in self._calls if not call.routed]
+
+    def complete(self, call: RecordedCall, done: RecordedCall) -> bool:
+        """Put ``done`` in the place of ``call`` (recorded when it arrived); ``False`` when ``call`` is no longer
+        there (the journal was cleared since: the record is dropped)."""
+        with self._lock:
+            for index in range(len(self._calls) - 1, -1, -1):
+                if self._calls[index] is call:
+                    self._calls[index] = done
+                    return True
+        return False
+
+    def clear(self) -> None:
+        """Forget every call."""
+        with self._lock:
+            self._calls.clear()
+
+
+class ForcedAnswers:
+    """The queue of forced answers (``respond_with`` and friends): one part of a double; thread-safe.
+
+    Those given a count of uses answer first, in the order given; the latest one given ``times=None`` answers
+    every call once the queue is empty.  :meth:`take` is the one place a call consults them.
     """
 
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        prefix: str = "",
-        accounts: Iterable[str] = (),
-        any_account: bool = False,
-    ) -> None:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: deque[_Forced] = deque()
+        self._every: _Forced | None = None
+
+    def add(self, forced: _Forced) -> None:
+        """Queue ``forced`` (or make it the answer to every call, when it has no count)."""
+        with self._lock:
+            if forced.remaining is None:
+                self._every = forced
+            else:
+                self._queue.append(forced)
+
+    def take(self) -> _Forced | None:
+        """The forced answer of the next call (one use of it spent), or ``None`` when none is left."""
+        with self._lock:
+            if self._queue:
+                forced = self._queue[0]
+                assert forced.remaining is not None
+                forced.remaining -= 1
+                if forced.remaining == 0:
+                    self._queue.popleft()
+            elif self._every is not None:
+                forced = self._every
+            else:
+                return None
+            forced.uses += 1
+            return forced
+
+    def pending(self) -> list[str]:
+        """The forced answers not used up (see :meth:`MockState.pending_answers`)."""
+        with self._lock:
+            pending = [f"{forced.what}: {forced.remaining} use(s) left of the queue" for forced in self._queue]
+            if self._every is not None and self._every.uses == 0:
+                pending.append(f"{self._every.what} for every call: never used")
+        return pending
+
+    def clear(self) -> None:
+        """Forget every forced answer."""
+        with self._lock:
+            self._queue.clear()
+            self._every = None
+
+
+class Judge:
+    """The rule-22 judge: one part of a double.  It knows the key, the path prefix, the accounts and the
+    ``account_id`` a 201 answers, and turns one request into the answer the documented API gives it."""
+
+    def __init__(self, *, api_key: str, prefix: str, accounts: Iterable[str], any_account: bool) -> None:
         if not isinstance(api_key, str) or not api_key:
             raise ValueError("api_key must be a non-empty string (the X-API-KEY the double accepts)")
         self.api_key: Final = api_key
@@ -224,24 +310,25 @@ class MockState:
         self._known = _Known(set(self._initial_accounts), self._initial_any)
         self._lock = threading.Lock()
         self._counter = itertools.count(1)
-        self._queue: deque[_Forced] = deque()
-        self._every: _Forced | None = None
-        self._preferred_uses: dict[str, int] = {}  # documented error id -> answers given by Prefer
-        self._calls: list[RecordedCall] = []
-        self._success: SuccessPolicy = None
-        self.assert_all_routed: bool = True
+        self.success: SuccessPolicy = None
 
-    # -- configuration ---------------------------------------------------------------------------
+    def number(self) -> int:
+        """The number of a new request (its ``instance`` in an envelope)."""
+        return next(self._counter)
+
+    def reset(self) -> None:
+        """Accounts and ``success`` as built."""
+        with self._lock:
+            self._known = _Known(set(self._initial_accounts), self._initial_any)
+        self.success = None
 
     @property
     def accounts(self) -> frozenset[str]:
-        """The account ids that exist now (see also :attr:`any_account`)."""
         with self._lock:
             return frozenset(self._known.ids)
 
     @property
     def any_account(self) -> bool:
-        """Whether every account id exists."""
         return self._known.any
 
     @any_account.setter
@@ -249,22 +336,194 @@ class MockState:
         self._known.any = bool(value)
 
     def add_account(self, account_id: str) -> None:
-        """Make ``account_id`` (the decoded id, e.g. ``"acc 1/é"``) an account that exists."""
         checked = _check_id(account_id)
         with self._lock:
             self._known.ids.add(checked)
+
+    def route_description(self) -> str:
+        """``POST {prefix}/v1/accounts/{id}``."""
+        return f"POST {self.prefix}{ROUTE}{{id}}"
+
+    def is_reconnect_route(self, method: str, target: bytes) -> bool:
+        """Whether a request is on the reconnect route: ``POST {prefix}/v1/accounts/...``."""
+        return on_reconnect_route(self.prefix, method, target)
+
+    def path_id(self, raw_path: bytes) -> tuple[str | None, str | None]:
+        """The decoded account id of a reconnect path, or why the path has another shape."""
+        rest = raw_path[len(self._route) :]
+        if not rest:
+            return None, f"the account id is empty: the path ends at {self.prefix}{ROUTE}"
+        if b"/" in rest:
+            return None, (
+                f"the path has {rest.count(b'/') + 1} segments after {self.prefix}{ROUTE}; an id is one segment: "
+                "percent-encode '/' in it as %2F (rule 16, see: python -m pytest_postpress rules 16)"
+            )
+        try:
+            decoded = urllib.parse.unquote_to_bytes(rest).decode("utf-8")
+        except UnicodeDecodeError:
+            return None, "the account id's percent-escapes do not decode as UTF-8"
+        if decoded in (".", ".."):
+            return None, f"the account id {decoded!r} is a dot segment: a path-injection risk, not an id"
+        return decoded, None
+
+    def error_reply(self, status: int, type_: str, detail: str, number: int | None = None) -> Reply:
+        """A documented error with ``detail`` and an ``instance`` (``number``: the request's, else a new one)."""
+        if number is None:
+            number = self.number()
+        error = catalog.find_error(status, type_)
+        assert error is not None, (status, type_)
+        body = {"title": error.title, "type": error.type, "status": status, "detail": self.scrubber.text(detail)}
+        body["instance"] = _instance(number)
+        return Reply(status, JSON_HEADERS, dumps(body))
+
+    def judge(
+        self,
+        raw_path: bytes,
+        raw_query: bytes,
+        headers: Headers,
+        body: bytes,
+        account_id: str | None,
+        shape_problem: str | None,
+        number: int,
+    ) -> Reply:
+        """The answer of rule 22 to a request on the reconnect route."""
+        unescaped = _UNESCAPED.search(raw_path)
+        if unescaped is not None:
+            return self.error_reply(400, "errors/unescaped_characters", _unescaped_detail(raw_path, unescaped), number)
+        key_problem = self._key_problem(headers, raw_query)
+        if key_problem is not None:
+            return self.error_reply(401, "errors/invalid_credentials", key_problem, number)
+        if account_id is None:
+            return self.error_reply(404, "errors/resource_not_found", shape_problem or "not an account path", number)
+        if not self._known.any and account_id not in self._known.ids:
+            return self.error_reply(404, "errors/resource_not_found", self._unknown_account(account_id), number)
+        problem = _framing_problem(headers, body) or _content_type_problem(headers)
+        value: Any = None
+        if problem is None:
+            value, problem = parse_json(body)
+        if problem is not None:
+            return self.error_reply(400, "errors/invalid_request", problem, number)
+        if len(body) > MAX_BODY_BYTES:
+            detail = f"the body is {len(body)} bytes; the limit is 1 MiB ({MAX_BODY_BYTES} bytes)"
+            return self.error_reply(400, "errors/content_too_large", detail, number)
+        try:
+            violations = validate_json_body(value)  # value: what parse_json's json.loads built
+        except RecursionError:
+            return self.error_reply(400, "errors/invalid_request", "the body is nested too deeply", number)
+        if violations:
+            error = error_for_violations(violations)
+            more = f" (and {len(violations) - 1} more problem(s))" if len(violations) > 1 else ""
+            return self.error_reply(400, error.type, f"{violations[0]}{more}", number)
+        return self._success_reply(account_id)
+
+    def _success_reply(self, path_id: str) -> Reply:
+        policy = self.success
+        answered = policy(path_id) if callable(policy) else (path_id if policy is None else policy)
+        if not isinstance(answered, str) or not answered:
+            raise ValueError(f"success_account_id returned {answered!r}; a 201 needs a non-empty string account_id")
+        return Reply(201, JSON_HEADERS, dumps({"object": "AccountReconnected", "account_id": answered}))
+
+    def _key_problem(self, headers: Headers, raw_query: bytes) -> str | None:
+        sent = headers.get("x-api-key")
+        if sent is not None and hmac.compare_digest(sent.encode("utf-8", "replace"), self._key_bytes):
+            return None
+        if sent is None:
+            problem = "the X-API-KEY header is missing"
+            if "authorization" in headers:
+                problem += "; an Authorization header was sent, but this API reads the key from X-API-KEY only"
+            query = urllib.parse.parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True)
+            if any(name.lower() in _QUERY_KEY_NAMES or value == self.api_key for name, value in query):
+                problem += "; the query string seems to carry a key: send it in the X-API-KEY header, never in the URL"
+            return problem + " (rule 17, see: python -m pytest_postpress rules 17)"
+        if len(headers.get_list("x-api-key")) > 1:
+            return "X-API-KEY was sent more than once; send it once"
+        return "the X-API-KEY header does not match the key this double accepts (value not shown)"
+
+    def _unknown_account(self, account_id: str) -> str:
+        with self._lock:
+            known = sorted(self._known.ids)
+        shown = ", ".join(repr(clip(account)) for account in known[:3]) or "none"
+        more = f" and {len(known) - 3} more" if len(known) > 3 else ""
+        return f"no account with id {clip(account_id)!r} (known: {shown}{more}); add it with add_account()"
+
+
+class Answerer(Protocol):
+    """What answers the requests a server receives (:class:`MockState`, the live proxy's forwarder, the
+    replay), recording each in ``journal``: the server takes one as its ``answerer``."""
+
+    @property
+    def journal(self) -> Journal:
+        """Where the requests answered are recorded."""
+        ...
+
+    def answer(self, method: str, target: bytes, headers: Headers, body: bytes, *, url: str) -> Reply:
+        """Answer one request (``target``: path and query as sent; ``url``: the full URL) and record it."""
+        ...
+
+
+class MockState:
+    """What a test double knows and what it has received, composed of three parts: the :class:`Journal` of
+    calls, the :class:`ForcedAnswers` and the rule-22 :class:`Judge`; thread-safe.
+
+    ``api_key`` is the key accepted in ``X-API-KEY``; ``prefix`` the path
+    before ``/v1`` (``""`` or e.g. ``/api``); ``accounts`` the ids that exist
+    (``any_account=True``: every id exists).  Forced answers queue up: those
+    given a count of ``times`` are used first, in the order given; the latest
+    one given ``times=None`` answers every call once the queue is empty.
+    Forced answers apply to every request on the reconnect route, before the
+    checks of rule 22; requests that are not the reconnect route are never forced.
+    ``journal``: the journal to record in (a server shares its answerer's).
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        prefix: str = "",
+        accounts: Iterable[str] = (),
+        any_account: bool = False,
+        journal: Journal | None = None,
+    ) -> None:
+        self.judge: Final = Judge(api_key=api_key, prefix=prefix, accounts=accounts, any_account=any_account)
+        self.journal: Final = Journal() if journal is None else journal
+        self.forced: Final = ForcedAnswers()
+        self.api_key: Final = self.judge.api_key
+        self.prefix: Final = self.judge.prefix
+        self._lock = threading.Lock()
+        self._preferred_uses: dict[str, int] = {}  # documented error id -> answers given by Prefer
+        self.assert_all_routed: bool = True
+
+    # -- configuration ---------------------------------------------------------------------------
+
+    @property
+    def accounts(self) -> frozenset[str]:
+        """The account ids that exist now (see also :attr:`any_account`)."""
+        return self.judge.accounts
+
+    @property
+    def any_account(self) -> bool:
+        """Whether every account id exists."""
+        return self.judge.any_account
+
+    @any_account.setter
+    def any_account(self, value: bool) -> None:
+        self.judge.any_account = value
+
+    def add_account(self, account_id: str) -> None:
+        """Make ``account_id`` (the decoded id, e.g. ``"acc 1/é"``) an account that exists."""
+        self.judge.add_account(account_id)
 
     @property
     def success_account_id(self) -> SuccessPolicy:
         """The ``account_id`` of a 201: ``None`` answers the id of the path, a string answers that
         id, a callable ``(path_id) -> str`` computes it (rule 19: it need not equal the path id)."""
-        return self._success
+        return self.judge.success
 
     @success_account_id.setter
     def success_account_id(self, policy: SuccessPolicy) -> None:
         if policy is not None and not callable(policy):
             _check_id(policy)
-        self._success = policy
+        self.judge.success = policy
 
     def respond_with(
         self,
@@ -347,60 +606,33 @@ class MockState:
         self._force(_Forced(lambda number, use: reply, times, what="fault timeout"))
 
     def _force(self, forced: _Forced) -> None:
-        with self._lock:
-            if forced.remaining is None:
-                self._every = forced
-            else:
-                self._queue.append(forced)
-
-    def _take_forced(self) -> _Forced | None:
-        with self._lock:
-            if self._queue:
-                forced = self._queue[0]
-                assert forced.remaining is not None
-                forced.remaining -= 1
-                if forced.remaining == 0:
-                    self._queue.popleft()
-            elif self._every is not None:
-                forced = self._every
-            else:
-                return None
-            forced.uses += 1
-            return forced
+        self.forced.add(forced)
 
     def pending_answers(self) -> list[str]:
         """The forced answers not used up: each queued one with the uses left, and the answer for every
         call (``times=None``) when no call used it yet; empty when every answer given was used."""
-        with self._lock:
-            pending = [f"{forced.what}: {forced.remaining} use(s) left of the queue" for forced in self._queue]
-            if self._every is not None and self._every.uses == 0:
-                pending.append(f"{self._every.what} for every call: never used")
-        return pending
+        return self.forced.pending()
 
     def reset(self) -> None:
         """Forget calls and forced answers; accounts, ``success_account_id`` and ``assert_all_routed`` as new."""
+        self.journal.clear()
+        self.forced.clear()
         with self._lock:
-            self._calls.clear()
-            self._queue.clear()
-            self._every = None
             self._preferred_uses.clear()
-            self._known = _Known(set(self._initial_accounts), self._initial_any)
-            self._success = None
-            self.assert_all_routed = True
+        self.judge.reset()
+        self.assert_all_routed = True
 
     # -- what was received -----------------------------------------------------------------------
 
     @property
     def calls(self) -> list[RecordedCall]:
         """Every request received, in order (a copy)."""
-        with self._lock:
-            return list(self._calls)
+        return self.journal.calls
 
     @property
     def unrouted(self) -> list[RecordedCall]:
         """The requests received that were not the reconnect route."""
-        with self._lock:
-            return [call for call in self._calls if not call.routed]
+        return self.journal.unrouted
 
     def check_all_routed(self, who: str = "the postpress mock") -> None:
         """Raise :class:`UnroutedRequestError` when a request was not the reconnect route."""
@@ -417,7 +649,7 @@ class MockState:
 
     def route_description(self) -> str:
         """``POST {prefix}/v1/accounts/{id}``."""
-        return f"POST {self.prefix}{ROUTE}{{id}}"
+        return self.judge.route_description()
 
     def describe_request(self, call: RecordedCall) -> str:
         """One line naming a request: method, path, header names (never values) and body size; the key hidden
@@ -426,7 +658,7 @@ class MockState:
         query = "?(query)" if call.query else ""
         size = len(call.content)
         line = f"{call.method} {call.raw_path}{query} (headers: {names}; values not shown; body: {size} bytes)"
-        scrubber = self.scrubber.child()
+        scrubber = self.judge.scrubber.child()
         scrubber.add_body(call.json)
         return scrubber.text(line)
 
@@ -434,34 +666,35 @@ class MockState:
 
     def is_reconnect_route(self, method: str, target: bytes) -> bool:
         """Whether a request is on the reconnect route: ``POST {prefix}/v1/accounts/...``."""
-        return method == "POST" and target.startswith(self._route)
+        return self.judge.is_reconnect_route(method, target)
 
     def answer(self, method: str, target: bytes, headers: Headers, body: bytes, *, url: str) -> Reply:
         """Answer one request and record it.
 
         ``target`` is the request target as sent (origin form: path and
         query, bytes exactly as on the wire); ``url`` the full URL, for the
-        record.  A request that is not the reconnect route gets a 404
+        record.  A reconnect is answered by its ``Prefer`` choice, else by the
+        forced answers, else by the judge.  A request that is not the reconnect route gets a 404
         ``errors/resource_not_found`` whose ``detail`` names the route.
         """
         received = time.monotonic()
-        number = next(self._counter)
+        number = self.judge.number()
         raw_path, _, raw_query = target.partition(b"?")
-        routed = self.is_reconnect_route(method, raw_path)
+        routed = self.judge.is_reconnect_route(method, raw_path)
         account_id: str | None = None
         forced: _Forced | None = None
         preferred: Reply | None = None
         if routed:
-            account_id, shape_problem = self._path_id(raw_path)
+            account_id, shape_problem = self.judge.path_id(raw_path)
             preferred = self._preferred(headers, number) if "prefer" in headers else None
             if preferred is not None:
                 reply = preferred
             else:
-                forced = self._take_forced()
+                forced = self.forced.take()
                 if forced is not None:
                     reply = forced.make(number, forced.uses - 1)
                 else:
-                    reply = self._judge(raw_path, raw_query, headers, body, account_id, shape_problem, number)
+                    reply = self.judge.judge(raw_path, raw_query, headers, body, account_id, shape_problem, number)
         else:
             reply = self.error_reply(
                 404,
@@ -487,8 +720,7 @@ class MockState:
 
     def record(self, call: RecordedCall) -> None:
         """Append ``call`` to the journal (thread-safe: the server answers from one thread per connection)."""
-        with self._lock:
-            self._calls.append(call)
+        self.journal.record(call)
 
     def record_unrouted(
         self, method: str, target: bytes, headers: Headers, body: bytes, *, url: str, status: int | None = None
@@ -498,24 +730,6 @@ class MockState:
         raw_path, _, raw_query = target.partition(b"?")
         call = RecordedCall(method, url, _text(raw_path), _text(raw_query), headers, body, False, None, status)
         self.record(call)
-
-    def _path_id(self, raw_path: bytes) -> tuple[str | None, str | None]:
-        """The decoded account id of a reconnect path, or why the path has another shape."""
-        rest = raw_path[len(self._route) :]
-        if not rest:
-            return None, f"the account id is empty: the path ends at {self.prefix}{ROUTE}"
-        if b"/" in rest:
-            return None, (
-                f"the path has {rest.count(b'/') + 1} segments after {self.prefix}{ROUTE}; an id is one segment: "
-                "percent-encode '/' in it as %2F (rule 16, see: python -m pytest_postpress rules 16)"
-            )
-        try:
-            decoded = urllib.parse.unquote_to_bytes(rest).decode("utf-8")
-        except UnicodeDecodeError:
-            return None, "the account id's percent-escapes do not decode as UTF-8"
-        if decoded in (".", ".."):
-            return None, f"the account id {decoded!r} is a dot segment: a path-injection risk, not an id"
-        return decoded, None
 
     def _preferred(self, headers: Headers, number: int) -> Reply | None:
         """The answer a reconnect chose with ``Prefer: postpress-answer=<id>``, or ``None`` when it chose none.
@@ -539,82 +753,7 @@ class MockState:
 
     def error_reply(self, status: int, type_: str, detail: str, number: int | None = None) -> Reply:
         """A documented error with ``detail`` and an ``instance`` (``number``: the request's, else a new one)."""
-        if number is None:
-            number = next(self._counter)
-        error = catalog.find_error(status, type_)
-        assert error is not None, (status, type_)
-        body = {"title": error.title, "type": error.type, "status": status, "detail": self.scrubber.text(detail)}
-        body["instance"] = _instance(number)
-        return Reply(status, JSON_HEADERS, dumps(body))
-
-    def _judge(
-        self,
-        raw_path: bytes,
-        raw_query: bytes,
-        headers: Headers,
-        body: bytes,
-        account_id: str | None,
-        shape_problem: str | None,
-        number: int,
-    ) -> Reply:
-        unescaped = _UNESCAPED.search(raw_path)
-        if unescaped is not None:
-            return self.error_reply(400, "errors/unescaped_characters", _unescaped_detail(raw_path, unescaped), number)
-        key_problem = self._key_problem(headers, raw_query)
-        if key_problem is not None:
-            return self.error_reply(401, "errors/invalid_credentials", key_problem, number)
-        if account_id is None:
-            return self.error_reply(404, "errors/resource_not_found", shape_problem or "not an account path", number)
-        if not self._known.any and account_id not in self._known.ids:
-            return self.error_reply(404, "errors/resource_not_found", self._unknown_account(account_id), number)
-        problem = _framing_problem(headers, body) or _content_type_problem(headers)
-        value: Any = None
-        if problem is None:
-            value, problem = parse_json(body)
-        if problem is not None:
-            return self.error_reply(400, "errors/invalid_request", problem, number)
-        if len(body) > MAX_BODY_BYTES:
-            detail = f"the body is {len(body)} bytes; the limit is 1 MiB ({MAX_BODY_BYTES} bytes)"
-            return self.error_reply(400, "errors/content_too_large", detail, number)
-        try:
-            violations = validate_json_body(value)  # value: what parse_json's json.loads built
-        except RecursionError:
-            return self.error_reply(400, "errors/invalid_request", "the body is nested too deeply", number)
-        if violations:
-            error = error_for_violations(violations)
-            more = f" (and {len(violations) - 1} more problem(s))" if len(violations) > 1 else ""
-            return self.error_reply(400, error.type, f"{violations[0]}{more}", number)
-        return self._success_reply(account_id)
-
-    def _success_reply(self, path_id: str) -> Reply:
-        policy = self._success
-        answered = policy(path_id) if callable(policy) else (path_id if policy is None else policy)
-        if not isinstance(answered, str) or not answered:
-            raise ValueError(f"success_account_id returned {answered!r}; a 201 needs a non-empty string account_id")
-        return Reply(201, JSON_HEADERS, dumps({"object": "AccountReconnected", "account_id": answered}))
-
-    def _key_problem(self, headers: Headers, raw_query: bytes) -> str | None:
-        sent = headers.get("x-api-key")
-        if sent is not None and hmac.compare_digest(sent.encode("utf-8", "replace"), self._key_bytes):
-            return None
-        if sent is None:
-            problem = "the X-API-KEY header is missing"
-            if "authorization" in headers:
-                problem += "; an Authorization header was sent, but this API reads the key from X-API-KEY only"
-            query = urllib.parse.parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True)
-            if any(name.lower() in _QUERY_KEY_NAMES or value == self.api_key for name, value in query):
-                problem += "; the query string seems to carry a key: send it in the X-API-KEY header, never in the URL"
-            return problem + " (rule 17, see: python -m pytest_postpress rules 17)"
-        if len(headers.get_list("x-api-key")) > 1:
-            return "X-API-KEY was sent more than once; send it once"
-        return "the X-API-KEY header does not match the key this double accepts (value not shown)"
-
-    def _unknown_account(self, account_id: str) -> str:
-        with self._lock:
-            known = sorted(self._known.ids)
-        shown = ", ".join(repr(clip(account)) for account in known[:3]) or "none"
-        more = f" and {len(known) - 3} more" if len(known) > 3 else ""
-        return f"no account with id {clip(account_id)!r} (known: {shown}{more}); add it with add_account()"
+        return self.judge.error_reply(status, type_, detail, number)
 
 
 def _prefer_answer(values: list[str]) -> str | None:

@@ -6,13 +6,31 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections.abc import Iterable, Mapping
+from types import TracebackType
 from typing import Any, ClassVar
 
 from pytest_postpress import catalog
 from pytest_postpress.doubles._http import RecordedCall
-from pytest_postpress.doubles._state import ErrorLike, MockState, SuccessPolicy, reconnect_path
+from pytest_postpress.doubles._state import ErrorLike, MockState, SuccessPolicy, UnroutedRequestError, reconnect_path
 
-__all__ = ["BaseUrlDouble", "DoubleSurface", "host_pattern", "split_base_url"]
+__all__ = [
+    "BaseUrlDouble",
+    "DoubleSurface",
+    "LeavesWithBlock",
+    "PostpressNotRouted",
+    "default_port",
+    "host_pattern",
+    "split_base_url",
+]
+
+
+class PostpressNotRouted(UnroutedRequestError):
+    """A request reached the API host through pytest-httpx or responses but is not the reconnect route."""
+
+
+def default_port(scheme: str) -> int:
+    """The port of an ``http``/``https`` URL that names none."""
+    return 443 if scheme == "https" else 80
 
 
 def split_base_url(base_url: str) -> tuple[str, str, int, str]:
@@ -22,16 +40,31 @@ def split_base_url(base_url: str) -> tuple[str, str, int, str]:
         raise ValueError(f"base_url {base_url!r} needs an http:// or https:// scheme and a host")
     if parts.query or parts.fragment or "?" in base_url or "#" in base_url:
         raise ValueError(f"base_url {base_url!r} must not have a query or fragment: give the origin and path prefix")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    port = parts.port or default_port(parts.scheme)
     return parts.scheme, parts.hostname, port, parts.path
 
 
 def host_pattern(scheme: str, host: str, port: int) -> re.Pattern[str]:
     """A pattern matching the start of every URL of the origin, its default port written or not."""
     shown_host = f"[{host}]" if ":" in host else host
-    default = 443 if scheme == "https" else 80
-    port_part = f"(:{port})?" if port == default else f":{port}"
+    port_part = f"(:{port})?" if port == default_port(scheme) else f":{port}"
     return re.compile(rf"{re.escape(scheme)}://{re.escape(shown_host)}{port_part}([/?#]|$)", re.IGNORECASE)
+
+
+class LeavesWithBlock:
+    """``__exit__`` of the doubles used as context managers: leaving the block calls :meth:`_leave`."""
+
+    def _leave(self, failed: bool) -> None:
+        """Stop (``failed``: the block raised)."""
+        raise NotImplementedError
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._leave(exc_type is not None)
 
 
 class DoubleSurface:
@@ -48,6 +81,11 @@ class DoubleSurface:
     def unrouted(self) -> list[RecordedCall]:
         """The requests that were not the reconnect route."""
         return self.state.unrouted
+
+    def settle(self) -> bool:
+        """Wait until every call of the running check is complete; whether they are.  A double records a call
+        as it answers it, so they are; the live proxy waits for staging's answers."""
+        return True
 
     def add_account(self, account_id: str) -> None:
         """Make ``account_id`` (decoded, e.g. ``"a b"``) an account that exists."""
@@ -112,7 +150,8 @@ class DoubleSurface:
 class BaseUrlDouble(DoubleSurface):
     """A double that answers inside the client's process, at ``base_url`` (origin plus any path prefix).
 
-    Built from the base URL, the key and the accounts; ``who`` names it in its messages.
+    Built from the base URL, the key and the accounts; ``who`` names it in its messages.  A subclass sets up
+    what reaches it (a router, a URL pattern) in :meth:`_attach`.
     """
 
     who: ClassVar[str]
@@ -131,6 +170,19 @@ class BaseUrlDouble(DoubleSurface):
         self._scheme = scheme
         self._host = (host, port)
         self._origin = f"{scheme}://{f'[{host}]' if ':' in host else host}:{port}"
+        self._attach()
+
+    def _attach(self) -> None:
+        """Set up what reaches the double (called once, at the end of construction)."""
+
+    def _on_host(self, scheme: str, host: str | None, port: int | None) -> bool:
+        """Whether a request's URL is on the double's origin (``port`` ``None``: the scheme's default)."""
+        return scheme == self._scheme and (host, port or default_port(scheme)) == self._host
+
+    def _answers(self, method: str, raw_path: bytes) -> bool:
+        """Whether the double answers a request on its origin: a reconnect, or anything when
+        ``assert_all_routed`` is off (a 404 naming the route)."""
+        return self.state.is_reconnect_route(method, raw_path) or not self.state.assert_all_routed
 
     @property
     def url(self) -> str:

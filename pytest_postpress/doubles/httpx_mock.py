@@ -11,14 +11,13 @@ pytest-httpx itself is imported by nobody here: the object is passed in (pytest-
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 import httpx
 
-from pytest_postpress.doubles._http import JSON_HEADERS, Action, Headers, Reply
-from pytest_postpress.doubles._state import MockState, UnroutedRequestError
-from pytest_postpress.doubles._surface import BaseUrlDouble, host_pattern, split_base_url
+from pytest_postpress.doubles._http import Headers
+from pytest_postpress.doubles._httpx import httpx_reply, httpx_response
+from pytest_postpress.doubles._surface import BaseUrlDouble, PostpressNotRouted, host_pattern, split_base_url
 
 if TYPE_CHECKING:
     from pytest_httpx import HTTPXMock
@@ -31,40 +30,6 @@ __all__ = [
     "httpx_response",
     "split_base_url",
 ]
-
-
-def httpx_reply(state: MockState, request: httpx.Request) -> httpx.Response:
-    """Answer one httpx request with ``state`` (and record it); forced failures raise httpx's own errors."""
-    reply = state.answer(
-        request.method,
-        request.url.raw_path,
-        Headers(request.headers.multi_items()),
-        request.content,
-        url=str(request.url),
-    )
-    if reply.action is Action.FAIL_CONNECTION:
-        raise httpx.ConnectError("postpress mock: connection failed (forced by fail_connection())", request=request)
-    if reply.action is Action.TIME_OUT:
-        raise httpx.ReadTimeout("postpress mock: no answer (forced by time_out())", request=request)
-    return httpx_response(reply)
-
-
-_JSON_RAW_HEADERS: Final = tuple((name.encode("ascii"), value.encode("ascii")) for name, value in JSON_HEADERS)
-
-
-def httpx_response(reply: Reply) -> httpx.Response:
-    """The httpx response for ``reply``, read (as ``httpx.Response(content=...)`` leaves it)."""
-    if reply.headers is not JSON_HEADERS or not reply.body:
-        return httpx.Response(reply.status, headers=list(reply.headers), content=reply.body)
-    # The judge's own JSON answers, on every request: the same headers and state as content=... gives
-    # (Content-Type, then Content-Length; body read), without httpx's generic content encoding.
-    response = httpx.Response(
-        reply.status,
-        headers=[*_JSON_RAW_HEADERS, (b"Content-Length", str(len(reply.body)).encode("ascii"))],
-        stream=httpx.ByteStream(reply.body),
-    )
-    response.read()
-    return response
 
 
 class PostpressHttpxMock(BaseUrlDouble):
@@ -81,15 +46,7 @@ class PostpressHttpxMock(BaseUrlDouble):
 
     who = "postpress_httpx_mock"
 
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        api_key: str,
-        accounts: Iterable[str] = (),
-        any_account: bool = False,
-    ) -> None:
-        super().__init__(base_url=base_url, api_key=api_key, accounts=accounts, any_account=any_account)
+    def _attach(self) -> None:
         # Every URL of the host: the callback sorts reconnects from the rest.
         self.url_pattern = host_pattern(self._scheme, *self._host)
 
@@ -101,9 +58,9 @@ class PostpressHttpxMock(BaseUrlDouble):
         """The pytest-httpx callback: answer a request to the API host (``None``: not this host's port)."""
         __tracebackhide__ = True
         url = request.url
-        if (url.host, url.port or (443 if url.scheme == "https" else 80)) != self._host or url.scheme != self._scheme:
+        if not self._on_host(url.scheme, url.host, url.port):
             return None  # pytest-httpx then says no response was found, as for any unmatched request
-        if self.state.is_reconnect_route(request.method, url.raw_path) or not self.state.assert_all_routed:
+        if self._answers(request.method, url.raw_path):
             return httpx_reply(self.state, request)
         self.state.record_unrouted(
             request.method, url.raw_path, Headers(request.headers.multi_items()), request.content, url=str(url)
@@ -116,7 +73,3 @@ class PostpressHttpxMock(BaseUrlDouble):
 
     def __repr__(self) -> str:
         return f"<PostpressHttpxMock {self.base_url} calls={len(self.state.calls)}>"
-
-
-class PostpressNotRouted(UnroutedRequestError):
-    """A request reached the API host through pytest-httpx or responses but is not the reconnect route."""

@@ -13,7 +13,6 @@ swallowed the exception.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from types import TracebackType
 from typing import Any
 
@@ -22,9 +21,9 @@ import respx
 from respx.models import AllMockedAssertionError
 
 from pytest_postpress.doubles._http import Headers
+from pytest_postpress.doubles._httpx import httpx_reply
 from pytest_postpress.doubles._state import UnroutedRequestError
-from pytest_postpress.doubles._surface import BaseUrlDouble
-from pytest_postpress.doubles.httpx_mock import httpx_reply
+from pytest_postpress.doubles._surface import BaseUrlDouble, LeavesWithBlock
 
 __all__ = ["PostpressMock", "PostpressNotMocked"]
 
@@ -65,7 +64,7 @@ class _Router(respx.MockRouter):
             return self._owner._not_routed(request)
 
 
-class PostpressMock(BaseUrlDouble):
+class PostpressMock(LeavesWithBlock, BaseUrlDouble):
     """The reconnect endpoint, mocked with respx at ``base_url`` (origin plus any path prefix).
 
     ``api_key`` is the ``X-API-KEY`` it accepts, ``accounts`` the ids that
@@ -76,19 +75,12 @@ class PostpressMock(BaseUrlDouble):
 
     who = "postpress_mock"
 
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        api_key: str,
-        accounts: Iterable[str] = (),
-        any_account: bool = False,
-    ) -> None:
-        super().__init__(base_url=base_url, api_key=api_key, accounts=accounts, any_account=any_account)
+    def _attach(self) -> None:
         self.router: respx.MockRouter = _Router(self, assert_all_called=False, base_url=self.base_url)
-        # The reconnect route is a named respx route (its .calls are kept); the router answers it
-        # before matching the other routes, which saves respx's per-call side-effect introspection.
-        self._route = self.router.route(method="POST", name="postpress_reconnect").mock(side_effect=self._side_effect)
+        # The router answers a reconnect itself, before matching the other routes (one way to the answer, and
+        # no per-call side-effect introspection); this named route, which matches nothing by itself, keeps
+        # the reconnects' respx calls.
+        self._route = self.router.route(method="POST", name="postpress_reconnect", path__regex=r"(?!)")
         self._active = False
 
     # -- respx glue ------------------------------------------------------------------------------
@@ -96,15 +88,13 @@ class PostpressMock(BaseUrlDouble):
     def _answer(self, request: httpx.Request) -> httpx.Response:
         return httpx_reply(self.state, request)
 
-    def _side_effect(self, request: httpx.Request) -> httpx.Response | None:
-        if not self._same_host(request.url) or not self.state.is_reconnect_route(request.method, request.url.raw_path):
-            return None  # not ours: respx tries the other routes, then _not_routed
-        return self._answer(request)
-
     def _reconnect(self, request: httpx.Request) -> httpx.Response | None:
         """Answer a reconnect and record it on the respx route, as respx would; ``None`` when not ours."""
         __tracebackhide__ = True
-        if not self._same_host(request.url) or not self.state.is_reconnect_route(request.method, request.url.raw_path):
+        url = request.url
+        if not self._on_host(url.scheme, url.host, url.port) or not self.state.is_reconnect_route(
+            request.method, url.raw_path
+        ):
             return None
         try:
             response = self._answer(request)
@@ -114,15 +104,11 @@ class PostpressMock(BaseUrlDouble):
         self.router.record(request, response=response, route=self._route)
         return response
 
-    def _same_host(self, url: httpx.URL) -> bool:
-        port = url.port or (443 if url.scheme == "https" else 80)
-        return (url.host, port) == self._host
-
     def _not_routed(self, request: httpx.Request) -> httpx.Response:
         __tracebackhide__ = True
         url = request.url
         method = request.method
-        if not self._same_host(url):
+        if not self._on_host(url.scheme, url.host, url.port):
             raise PostpressNotMocked(
                 f"postpress_mock: {method} {url.scheme}://{url.netloc.decode('ascii', 'replace')}{url.path} "
                 f"went to a host the mock does not serve and no respx route matched it; the mock serves "
@@ -158,13 +144,8 @@ class PostpressMock(BaseUrlDouble):
         self.start()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop(quiet=exc_type is not None)
+    def _leave(self, failed: bool) -> None:
+        self.stop(quiet=failed)
 
     async def __aenter__(self) -> PostpressMock:
         return self.__enter__()

@@ -20,8 +20,7 @@ import responses
 
 from pytest_postpress._compat import active_requests_mock
 from pytest_postpress.doubles._http import Action, Headers
-from pytest_postpress.doubles._surface import BaseUrlDouble, host_pattern
-from pytest_postpress.doubles.httpx_mock import PostpressNotRouted
+from pytest_postpress.doubles._surface import BaseUrlDouble, PostpressNotRouted, host_pattern
 
 __all__ = ["PostpressResponses", "active_requests_mock"]
 
@@ -72,15 +71,7 @@ class PostpressResponses(BaseUrlDouble):
 
     who = "postpress_responses"
 
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        api_key: str,
-        accounts: Iterable[str] = (),
-        any_account: bool = False,
-    ) -> None:
-        super().__init__(base_url=base_url, api_key=api_key, accounts=accounts, any_account=any_account)
+    def _attach(self) -> None:
         self.url_pattern = host_pattern(self._scheme, *self._host)
         self.route: responses.BaseResponse = _Route(self)
         self.requests_mock: responses.RequestsMock | None = None
@@ -104,16 +95,11 @@ class PostpressResponses(BaseUrlDouble):
         __tracebackhide__ = True
         url = str(request.url)
         parts = urllib.parse.urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
         method = str(request.method)
         target = (request.path_url or "/").encode("ascii", "surrogateescape")
         headers = Headers((str(name), str(value)) for name, value in request.headers.items())
         body = _body_bytes(request.body)
-        if (
-            (parts.hostname, port) == self._host
-            and parts.scheme == self._scheme
-            and (self.state.is_reconnect_route(method, target) or not self.state.assert_all_routed)
-        ):
+        if self._on_host(parts.scheme, parts.hostname, parts.port) and self._answers(method, target):
             reply = self.state.answer(method, target, headers, body, url=url)
             if reply.action is Action.FAIL_CONNECTION:
                 return requests.ConnectionError(

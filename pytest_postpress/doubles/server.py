@@ -25,15 +25,14 @@ import time
 import traceback
 from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler
-from types import TracebackType
 from typing import IO, Any, Final, Protocol
 
 from pytest_postpress._redact import Scrubber, clip
 from pytest_postpress._version import __version__
 from pytest_postpress.doubles import _control
 from pytest_postpress.doubles._http import Action, Headers, Reply
-from pytest_postpress.doubles._state import MockState, reconnect_path
-from pytest_postpress.doubles._surface import DoubleSurface
+from pytest_postpress.doubles._state import Answerer, MockState, reconnect_path
+from pytest_postpress.doubles._surface import DoubleSurface, LeavesWithBlock
 
 __all__ = ["PostpressServer"]
 
@@ -155,6 +154,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.command, self.request_version = method, version
             headers = self._headers()
             keep_alive = self._keep_alive(version, headers)
+            if owner.control and _control.is_control_target(target):
+                oversized = self._oversized_control_body(headers)
+                if oversized is not None:
+                    self._send(_control.too_large(oversized))
+                    return
             body = self._body(method, headers)
         except TimeoutError:
             detail = f"the request was incomplete after {owner.timeout:g}s of silence; the connection is closed"
@@ -172,7 +176,7 @@ class _Handler(BaseHTTPRequestHandler):
                 _control.handle(owner, method, target, headers, body, self.client_address) if owner.control else None
             )
             if reply is None:
-                reply = owner.state.answer(method, target, headers, body, url=url)
+                reply = owner.answerer.answer(method, target, headers, body, url=url)
         except Exception as error:  # a bug, or a broken success_account_id callable: say so, never hang
             owner._internal_error(method, target, error)
             self._send_error(500, "errors/unexpected_error", f"postpress mock internal error: {error!r}")
@@ -267,6 +271,26 @@ class _Handler(BaseHTTPRequestHandler):
             raise OSError("connection closed inside the body")
         return body
 
+    def _oversized_control_body(self, headers: Headers) -> int | None:
+        """The declared length of a control body over the control API's limit, once drained (up to a bound:
+        past it the connection closes after the 413), so that the client reads the 413; ``None`` otherwise."""
+        lengths = {value.strip() for value in headers.get_list("Content-Length")}
+        if len(lengths) != 1 or not next(iter(lengths)).isdigit():
+            return None  # no length, or a bad one: _body answers it
+        length = int(next(iter(lengths)))
+        if length <= _control.MAX_CONTROL_BODY:
+            return None
+        self.close_connection = True
+        if length <= _control.DRAIN_LIMIT:
+            self._continue(headers)
+            left = length
+            while left > 0:
+                chunk = self.rfile.read(min(left, 65536))
+                if not chunk:
+                    break
+                left -= len(chunk)
+        return length
+
     def _continue(self, headers: Headers) -> None:
         expect = headers.get_list("Expect")
         if expect and expect[0].strip().lower() == "100-continue" and self.request_version == "HTTP/1.1":
@@ -332,14 +356,16 @@ class _Handler(BaseHTTPRequestHandler):
         return " ".join(words[1:-1]).partition("?")[0] if len(words) >= 3 else "(unreadable request line)"
 
 
-class PostpressServer(DoubleSurface):
+class PostpressServer(LeavesWithBlock, DoubleSurface):
     """The reconnect endpoint on a real HTTP/1.1 server, bound to ``host`` (loopback by default).
 
     ``port=0`` picks a free port.  ``prefix`` is the path before ``/v1``
     (e.g. ``/api``).  ``timeout`` is how long a connection may stay silent
     (mid-request: answered 408 and closed; idle keep-alive: closed);
     ``max_hold`` bounds how long :meth:`time_out` holds a request.  ``control=True`` adds the control API
-    of ``serve`` under ``/__postpress/`` (see :mod:`pytest_postpress.doubles._control`).  Use it as
+    of ``serve`` under ``/__postpress/`` (see :mod:`pytest_postpress.doubles._control`).  ``answerer`` is what
+    answers the requests (default: the rule-22 double, :attr:`state`; the live proxy forwards them, the replay
+    server answers from a recording); it records them in its journal, which :attr:`calls` reads.  Use it as
     a context manager, or :meth:`start`/:meth:`stop`.
     """
 
@@ -356,8 +382,13 @@ class PostpressServer(DoubleSurface):
         max_hold: float = 5.0,
         log: IO[str] | None = None,
         control: bool = False,
+        answerer: Answerer | None = None,
     ) -> None:
-        self.state = MockState(api_key=api_key, prefix=prefix, accounts=accounts, any_account=any_account)
+        journal = None if answerer is None else answerer.journal
+        self.state = MockState(
+            api_key=api_key, prefix=prefix, accounts=accounts, any_account=any_account, journal=journal
+        )
+        self.answerer: Final[Answerer] = answerer if answerer is not None else self.state
         # serve's log and the internal errors never show the key, wherever a client put it (the path).
         self.scrubber = Scrubber([api_key])
         if control:
@@ -416,12 +447,7 @@ class PostpressServer(DoubleSurface):
     def __enter__(self) -> PostpressServer:
         return self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def _leave(self, failed: bool) -> None:
         self.stop()
 
     # -- addresses -------------------------------------------------------------------------------

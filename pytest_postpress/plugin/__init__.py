@@ -23,7 +23,7 @@ import pytest
 from pytest_postpress import _settings
 from pytest_postpress._keys import FUZZ_BUDGET_KEY, SCRUBBER_KEY, SEED_KEY, SETTINGS_KEY, scrubber_of, settings_of
 from pytest_postpress._redact import Scrubber
-from pytest_postpress.errors import CommandFailed, ContractViolation, SecretStr
+from pytest_postpress.errors import CommandFailed, ContractViolation, SecretStr, StagingFault
 from pytest_postpress.plugin import fixtures as _fixtures
 from pytest_postpress.plugin import live_fixtures as _live_fixtures
 from pytest_postpress.plugin import profiles as _profiles  # noqa: F401 - registers the postpress-* Hypothesis profiles
@@ -240,7 +240,7 @@ def postpress_none_means_absent() -> bool:
 def _contract_text(error: BaseException) -> str | None:
     """The report text of a contract violation or a failed command client (with its notes), or ``None`` for any
     other error: their messages say all, and a traceback would only show the suite's internals."""
-    if isinstance(error, ContractViolation | CommandFailed):
+    if isinstance(error, ContractViolation | CommandFailed | StagingFault):
         return "\n".join([str(error), *getattr(error, "__notes__", [])])
     if isinstance(error, BaseExceptionGroup):
         parts = [_contract_text(inner) for inner in error.exceptions]

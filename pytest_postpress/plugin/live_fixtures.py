@@ -134,8 +134,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    """Say where the recording went."""
+    """Say where the recording went, and which checks staging answered late (once each)."""
     running = _running(config)
+    if running.session is not None:
+        for note in running.session.late.values():
+            terminalreporter.write_line(f"postpress: {note}")
     if running.written:
         terminalreporter.write_line(
             f"postpress: {running.recorded} exchanges with the live server recorded to {running.written} "

@@ -17,7 +17,7 @@ from pytest_postpress import catalog
 from pytest_postpress._redact import SECRET_HEADERS, SHORT, Scrubber
 from pytest_postpress._redact import show as _show
 from pytest_postpress.doubles._http import RecordedCall
-from pytest_postpress.errors import ContractViolation
+from pytest_postpress.errors import ContractViolation, StagingFault
 from pytest_postpress.suite._fixes import DOTS_FIX, content_type_fix, difference_fix, encoding_fix, looks_form_encoded
 from pytest_postpress.suite._identity import ErrorIdentity
 from pytest_postpress.suite._none import none_fields, without_none_fields
@@ -591,10 +591,12 @@ class Assertions:
         *,
         missing: Sequence[str],
         outside: Sequence[Mapping[str, Any]],
+        fault: str | None = None,
     ) -> None:
         """Every answer of this check came from the server (``missing``: the requests a replay's recording does
         not cover) and is documented (``outside``: the summaries of those that are not); a request left
-        unanswered because the budget ran out fails too."""
+        unanswered because the budget ran out fails too.  ``fault``: why staging's answers leave nothing to
+        judge the client on (:func:`~pytest_postpress.suite.live.staging_fault`): then the check could not run."""
         if any(exchange.status is None for exchange in exchanges):
             self.budget_left(direct)
         if missing:
@@ -604,6 +606,8 @@ class Assertions:
                 "record again against staging with --postpress-live --postpress-record PATH (the client or the "
                 "suite now sends a request that the recorded run did not)",
             )
+        if fault is not None:
+            raise StagingFault(fault)
         if outside:
             first = outside[0]
             self.fail(

@@ -140,6 +140,8 @@ def entry_of(exchange: Exchange, *, api_key: str = "", scrubber: Scrubber | None
         content["text"] = text
         if encoding:
             content["encoding"] = encoding
+        if exchange.truncated:
+            content["comment"] = f"truncated: only the first {len(exchange.response_content)} bytes were read"
     response: dict[str, Any] = {
         # 0: no response (a connection error), as browsers record it.
         "status": exchange.status or 0,

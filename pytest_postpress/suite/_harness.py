@@ -19,14 +19,14 @@ from pytest_postpress import catalog
 from pytest_postpress.doubles._http import RecordedCall
 from pytest_postpress.doubles._state import ErrorLike, SuccessPolicy
 from pytest_postpress.doubles.server import PostpressServer
-from pytest_postpress.errors import CommandFailed
+from pytest_postpress.errors import CommandFailed, StagingFault
 from pytest_postpress.samples import sample_body
 from pytest_postpress.suite._assertions import Assertions, Outcome, answer_name
 from pytest_postpress.suite._fuzz import run_fuzz
 from pytest_postpress.suite._har import not_recorded
 from pytest_postpress.suite._record import add_record
 from pytest_postpress.suite._results import CheckFields, CheckRecord
-from pytest_postpress.suite.live import Exchange, LiveSession
+from pytest_postpress.suite.live import Exchange, LiveSession, staging_fault
 
 if TYPE_CHECKING:
     from pytest_postpress.doubles.mock import PostpressMock
@@ -42,6 +42,8 @@ class Double(Protocol):
     def calls(self) -> list[RecordedCall]: ...
 
     def reset(self) -> None: ...
+
+    def settle(self) -> bool: ...
 
     def add_account(self, account_id: str) -> None: ...
 
@@ -104,6 +106,7 @@ class Harness:
             raise
         except Exception as error:
             outcome.error = error
+        self.double.settle()  # live mode: staging's answers to this call, each within the bound of a request
         outcome.calls = list(self.double.calls[before:])
         for call in outcome.calls:
             self.check.hide_call(call)
@@ -224,16 +227,21 @@ class LiveRequests:
         self.harness.check.budget_left(self.direct)
         start = len(self.direct.exchanges)
         outcome = self.harness.invoke(body, account_id=account_id)
-        self._documented(start)
+        if not self.harness.double.settle():
+            raise StagingFault(f"staging had not answered within {self.direct.bound():g} s (--postpress-timeout)")
+        self._documented(start, self.harness.request.getfixturevalue("postpress_client_timeout"))
         return outcome
 
-    def _documented(self, start: int) -> None:
-        """Record the responses since ``start`` that are outside the contract, and fail on the first one."""
-        self.answers = exchanges = self.direct.exchanges[start:]
+    def _documented(self, start: int, client_timeout: float | None = None) -> None:
+        """Record the responses since ``start`` that are outside the contract; the check could not run when
+        staging's answers leave nothing to judge (``client_timeout``: the client's, when it sent them), else
+        it fails on the first undocumented one."""
+        self.answers = exchanges = self.direct.exchanges_of(start)
         # In a replay, a request the recording lacks got a 599 from the replay server, not from staging.
         missing = [detail for exchange in exchanges if (detail := not_recorded(exchange)) is not None]
         outside = [
             exchange.summary() for exchange in exchanges if exchange.outside_contract and not_recorded(exchange) is None
         ]
         self.harness.record(outside_contract=outside)
-        self.harness.check.answers_documented(self.direct, exchanges, missing=missing, outside=outside)
+        fault = staging_fault(exchanges, client_timeout=client_timeout)
+        self.harness.check.answers_documented(self.direct, exchanges, missing=missing, outside=outside, fault=fault)

@@ -9,12 +9,11 @@ saying so (:func:`pytest_postpress.suite._har.not_recorded`).
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 
 from pytest_postpress._redact import Scrubber
 from pytest_postpress.doubles._http import SECRET_HEADERS, Action, Headers, Reply
-from pytest_postpress.doubles._state import MockState
+from pytest_postpress.doubles._state import Journal
 from pytest_postpress.doubles.server import PostpressServer
 from pytest_postpress.suite._har import NOT_RECORDED_STATUS, NOT_RECORDED_TYPE, Recording
 from pytest_postpress.suite.live import _HOP_BY_HOP, record_as_sent
@@ -22,15 +21,19 @@ from pytest_postpress.suite.live import _HOP_BY_HOP, record_as_sent
 __all__ = ["ReplayServer"]
 
 
-class _ReplayState(MockState):
-    """The brain of :class:`ReplayServer`: the recorded answer of the matching request."""
+class RecordedAnswers:
+    """What answers :class:`ReplayServer`'s requests: the recorded answer of the matching request, each
+    request recorded in :attr:`journal` like a double records it."""
 
     def __init__(self, recording: Recording, *, api_key: str, current_test: Callable[[], str]) -> None:
-        super().__init__(api_key=api_key, prefix=recording.prefix, any_account=True)
         self.recording = recording
+        self.api_key = api_key
         self.current_test = current_test
+        self.journal = Journal()
 
     def answer(self, method: str, target: bytes, headers: Headers, body: bytes, *, url: str) -> Reply:
+        """The recorded answer, a dropped connection where the live run got none, or a 599 naming what the
+        recording lacks."""
         raw_path = target.partition(b"?")[0]
         secrets = {self.api_key, *(value for name, value in headers.raw if name.lower() in SECRET_HEADERS)}
         scrubber = Scrubber(secrets)
@@ -53,7 +56,14 @@ class _ReplayState(MockState):
             kept = tuple((name, value) for name, value in found.headers if name.lower() not in _HOP_BY_HOP)
             reply = Reply(found.status, kept, found.content)
         record_as_sent(
-            self, method, target, headers, body, url=url, status=reply.status or None, received=time.monotonic()
+            self.journal,
+            self.recording.prefix,
+            method,
+            target,
+            headers,
+            body,
+            url=url,
+            status=reply.status or None,
         )
         return reply
 
@@ -64,5 +74,5 @@ class ReplayServer(PostpressServer):
     def __init__(
         self, recording: Recording, *, api_key: str, current_test: Callable[[], str] = str, timeout: float = 5.0
     ) -> None:
-        super().__init__(api_key=api_key, prefix=recording.prefix, any_account=True, timeout=timeout)
-        self.state = _ReplayState(recording, api_key=api_key, current_test=current_test)
+        answers = RecordedAnswers(recording, api_key=api_key, current_test=current_test)
+        super().__init__(api_key=api_key, prefix=recording.prefix, any_account=True, timeout=timeout, answerer=answers)

@@ -30,15 +30,29 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+import httpcore
 import httpx
 
 from pytest_postpress import catalog
+from pytest_postpress._redact import clip
 from pytest_postpress.doubles._http import Headers, RecordedCall, Reply
-from pytest_postpress.doubles._state import MockState
+from pytest_postpress.doubles._state import Journal, on_reconnect_route
 from pytest_postpress.doubles.server import PostpressServer
+from pytest_postpress.errors import StagingFault
 from pytest_postpress.validation import Violation, validate_response
 
-__all__ = ["RETRYABLE", "BudgetSpent", "Exchange", "LiveProxy", "LiveSession"]
+__all__ = [
+    "MAX_ANSWER_BYTES",
+    "MAX_BACKOFF",
+    "RETRYABLE",
+    "BudgetSpent",
+    "Exchange",
+    "Forwarder",
+    "LiveProxy",
+    "LiveSession",
+    "StagingFault",
+    "staging_fault",
+]
 
 # The documented errors a caller may retry: the catalog's ``retryable`` flag (rule 23, see:
 # python -m pytest_postpress rules 23), the same one the contract suite judges clients by.
@@ -62,6 +76,12 @@ _HOP_BY_HOP: Final = frozenset(
         "accept-encoding",
     }
 )
+
+
+#: How much of an answer is read (the documented answers are under 4 KiB); the rest is discarded unread.
+MAX_ANSWER_BYTES: Final = 1024 * 1024
+#: The longest pause between two attempts of one request under ``--postpress-retries``, in seconds.
+MAX_BACKOFF: Final = 5.0
 
 
 class BudgetSpent(RuntimeError):
@@ -92,6 +112,8 @@ class Exchange:
     waited: float = 0.0  # seconds until the response headers arrived
     received: float = 0.0  # seconds reading the response body
     test: str = ""  # node id of the test that sent it
+    fault: str | None = None  # what staging did wrong, in one sentence (no usable answer, or a cut-off one)
+    truncated: bool = False  # the answer was longer than MAX_ANSWER_BYTES: only that much was read
 
     @property
     def outside_contract(self) -> bool:
@@ -128,6 +150,119 @@ def _ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context(trust_env=False)
 
 
+_DEADLINE = threading.local()  # .at: time.monotonic() by which this thread's request must be done
+
+
+def _left(timeout: float | None) -> float | None:
+    """The time a socket operation may take: ``timeout``, cut to what is left before this thread's deadline."""
+    deadline: float | None = getattr(_DEADLINE, "at", None)
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise httpcore.ReadTimeout("the deadline of the request passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket stream whose every read and write ends by the deadline of the request (--postpress-timeout is
+    a deadline for the whole request: a staging that answers a byte at a time cannot hold it longer)."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _left(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _left(timeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, _left(timeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's own sockets, each wrapped in a :class:`_DeadlineStream`."""
+
+    def __init__(self) -> None:
+        self._backend = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._backend.connect_tcp(host, port, _left(timeout), local_address, socket_options)
+        return _DeadlineStream(stream)
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+def _deadline_transport() -> httpx.HTTPTransport:
+    """httpx's transport with its connection pool on :class:`_DeadlineBackend` (httpx builds the pool itself and
+    offers no argument for its network backend: the pool is swapped for one built with the same settings)."""
+    transport = httpx.HTTPTransport(verify=_ssl_context(), trust_env=False)
+    if not isinstance(getattr(transport, "_pool", None), httpcore.ConnectionPool):  # pragma: no cover
+        raise RuntimeError("httpx.HTTPTransport no longer keeps its httpcore.ConnectionPool in ._pool")
+    limits = httpx.Limits()
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=_ssl_context(),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=_DeadlineBackend(),
+    )
+    return transport
+
+
+def _fault(error: httpx.HTTPError, timeout: float, read: int) -> str:
+    """One sentence saying what staging did, for an error that left no usable answer (``read``: bytes of the
+    body read before it)."""
+    text = clip(str(error) or type(error).__name__)
+    if isinstance(error, httpx.ConnectTimeout | httpx.ConnectError):
+        return f"staging could not be reached ({type(error).__name__}: {text})"
+    if isinstance(error, httpx.TimeoutException):
+        got = f" (it had sent {read} bytes of the body)" if read else ""
+        return f"staging did not answer within --postpress-timeout ({timeout:g} s){got}"
+    if isinstance(error, httpx.DecodingError):
+        return f"staging's answer could not be decoded ({text})"
+    if isinstance(error, httpx.RemoteProtocolError):
+        if "incomplete" in text or "without sending complete message body" in text:
+            return f"staging closed the connection after {read} bytes of the body ({text})"
+        if "without sending" in text or "Server disconnected" in text:
+            return f"staging closed the connection without answering ({text})"
+        return f"staging's answer is not valid HTTP/1.1 ({text})"
+    return f"staging's answer could not be read ({type(error).__name__}: {text})"
+
+
+#: More headers than this in an answer make it unusable: Python's http.client (requests, urllib3) refuses them.
+MAX_ANSWER_HEADERS: Final = 100
+
+
+def _answer_fault(truncated: bool, headers: int) -> str | None:
+    """Why an answer staging gave in full is not one a client can be judged on, or ``None``."""
+    if truncated:
+        return f"staging answered more than {MAX_ANSWER_BYTES} bytes (1 MiB); the rest was not read"
+    if headers > MAX_ANSWER_HEADERS:
+        return (
+            f"staging answered with {headers} headers; HTTP clients refuse more than {MAX_ANSWER_HEADERS} "
+            "(Python's http.client, under requests and urllib3)"
+        )
+    return None
+
+
 class LiveSession:
     """Sends requests to the real server for the whole test session; thread-safe."""
 
@@ -153,6 +288,7 @@ class LiveSession:
         self.backoff = backoff
         self.sent = 0
         self.exchanges: list[Exchange] = []
+        self.late: dict[str, str] = {}  # check -> the note of a late answer from staging
         # Who asks (the node id of the running test) and who else wants each exchange (the recorder).
         self.current_test = current_test
         self.listener = listener
@@ -162,8 +298,7 @@ class LiveSession:
             timeout=timeout,
             follow_redirects=False,
             trust_env=False,
-            transport=transport,
-            verify=_ssl_context() if transport is None else True,
+            transport=_deadline_transport() if transport is None else transport,
         )
 
     def close(self) -> None:
@@ -188,12 +323,21 @@ class LiveSession:
                 raise BudgetSpent(self.budget_message())
             self.sent += 1
 
+    def bound(self) -> float:
+        """The longest one request may take, all its attempts and pauses included: each attempt ends within
+        ``timeout`` (connect, send and the whole answer), each pause within :data:`MAX_BACKOFF`."""
+        pauses = sum(min(self.backoff * 2.0**n, MAX_BACKOFF) for n in range(self.retries))
+        return (self.retries + 1) * self.timeout + pauses
+
     def send(
         self, method: str, target: str, headers: Iterable[tuple[str, str]] = (), content: bytes = b""
     ) -> tuple[httpx.Response | None, Exchange]:
         """Send ``method target`` (origin-form, exactly as given) upstream; validate and record the answer.
 
-        Raises :class:`BudgetSpent` when no request may be sent any more.
+        Each attempt ends within ``timeout`` (a deadline for connect, send and the whole answer, of which at
+        most :data:`MAX_ANSWER_BYTES` are read); all attempts within :meth:`bound`.  Raises
+        :class:`BudgetSpent` when no request may be sent any more, and :class:`StagingFault` (saying what
+        staging did) when the last attempt got no usable answer.  The response returned is read.
         """
         url = httpx.URL(self.origin).copy_with(raw_path=target.encode("ascii", "strict"))
         forwarded = [(name, value) for name, value in headers if name.lower() not in _HOP_BY_HOP]
@@ -205,28 +349,52 @@ class LiveSession:
             sent = Exchange(method, path, None, None, "", attempts=attempts, url=str(url), test=self.current_test())
             sent.request_headers, sent.request_content, sent.started = forwarded, content, time.time()
             clock = time.perf_counter()
+            read = 0
+            _DEADLINE.at = time.monotonic() + self.timeout
             try:
                 request = self._client.build_request(method, url, headers=forwarded, content=content)
                 sent.request_headers = list(request.headers.multi_items())  # as on the wire
                 response = self._client.send(request, stream=True)
                 waited = time.perf_counter() - clock
                 try:
-                    response.read()
+                    chunks: list[bytes] = []
+                    for chunk in response.iter_bytes():
+                        chunks.append(chunk)
+                        read += len(chunk)
+                        if read > MAX_ANSWER_BYTES:  # the rest is never read: the connection is dropped
+                            break
                 finally:
                     response.close()
             except httpx.HTTPError as error:
                 sent.error, sent.waited = type(error).__name__, time.perf_counter() - clock
+                sent.fault = _fault(error, self.timeout, read)
                 self._keep(sent)
                 # A dropped connection or a timeout is retryable too (rule 23).
                 if isinstance(error, httpx.TransportError) and attempts <= self.retries:
-                    time.sleep(self.backoff * 2 ** (attempts - 1))
+                    self._pause(attempts)
                     continue
-                raise
+                raise StagingFault(sent.fault, sent) from None
+            finally:
+                _DEADLINE.at = None
+            body_bytes = b"".join(chunks)
+            truncated = len(body_bytes) > MAX_ANSWER_BYTES
+            if truncated:
+                body_bytes = body_bytes[:MAX_ANSWER_BYTES]
+            response = httpx.Response(
+                response.status_code,
+                headers=[(n, v) for n, v in response.headers.multi_items() if n.lower() != "content-encoding"],
+                content=body_bytes,
+                request=request,
+                extensions=response.extensions,
+            )
             content_type = response.headers.get("content-type", "")
-            body, problem = _parse(response.content, content_type)
-            violations = validate_response(response.status_code, body) if problem is None else []
-            if problem is not None:
-                violations = [Violation("", problem)]
+            if truncated:
+                body, violations = None, [Violation("", f"the answer is longer than {MAX_ANSWER_BYTES} bytes (1 MiB)")]
+            else:
+                body, problem = _parse(body_bytes, content_type)
+                violations = validate_response(response.status_code, body) if problem is None else []
+                if problem is not None:
+                    violations = [Violation("", problem)]
             exchange = dataclasses.replace(
                 sent,
                 status=response.status_code,
@@ -234,19 +402,39 @@ class LiveSession:
                 content_type=content_type,
                 violations=violations,
                 response_headers=list(response.headers.multi_items()),
-                response_content=response.content,
+                response_content=body_bytes,
                 reason=response.reason_phrase,
                 http_version=response.http_version,
                 waited=waited,
                 received=time.perf_counter() - clock - waited,
+                truncated=truncated,
+                fault=_answer_fault(truncated, len(response.headers.multi_items())),
             )
             type_ = body.get("type") if isinstance(body, dict) else None
             if (response.status_code, type_) in RETRYABLE and attempts <= self.retries:
                 self._keep(exchange)
-                time.sleep(self.backoff * 2 ** (attempts - 1))
+                self._pause(attempts)
                 continue
             self._keep(exchange)
             return response, exchange
+
+    def _pause(self, attempts: int) -> None:
+        time.sleep(min(self.backoff * 2 ** (attempts - 1), MAX_BACKOFF))
+
+    def note_late(self, test: str, request: str) -> None:
+        """Note, once per check, that staging answered ``request`` of check ``test`` after the check ended."""
+        with self._lock:
+            if test not in self.late:
+                self.late[test] = (
+                    f"a late answer from staging: {request} of {test or 'a finished check'} was answered after "
+                    "its check ended; dropped from every later check"
+                )
+
+    def exchanges_of(self, start: int = 0) -> list[Exchange]:
+        """The exchanges since ``start`` that the running check sent (a late one of an earlier check is not)."""
+        test = self.current_test()
+        with self._lock:
+            return [exchange for exchange in self.exchanges[start:] if exchange.test == test]
 
     def _keep(self, exchange: Exchange) -> None:
         with self._lock:
@@ -260,8 +448,59 @@ class LiveSession:
             return [exchange for exchange in self.exchanges if exchange.outside_contract]
 
 
+def staging_fault(exchanges: list[Exchange], *, client_timeout: float | None = None) -> str | None:
+    """Why staging's answers to one check leave nothing to judge the client on, in one sentence; ``None`` when
+    the last answer is one to judge on.  ``client_timeout``: the client's declared timeout, when the client sent
+    the requests (an answer slower than it never reached the client)."""
+    if not exchanges:
+        return None
+    last = exchanges[-1]
+    if last.fault is not None:
+        return last.fault
+    if client_timeout is not None:
+        for exchange in exchanges:
+            took = exchange.waited + exchange.received
+            if took > client_timeout:
+                return (
+                    f"staging took {took:.2f} s to answer {exchange.method} {exchange.path}, longer than the "
+                    f"client's declared timeout ({client_timeout:g} s): the client could not have its answer"
+                )
+    if last.status is None:
+        return None
+    if any(violation.path == "" and "not JSON" in violation.message for violation in last.violations):
+        return f"staging answered {last.status} with a body that cannot be read: {last.violations[0].message}"
+    if last.status >= 500 and not last.violations and isinstance(last.body, dict):
+        error = catalog.find_error(last.status, str(last.body.get("type")))
+        if error is not None and error.retryable:  # a 500 stays a finding about the server (test_hostile_id)
+            return (
+                f"staging answered {error.status} {error.type}: {error.description} (a documented error that "
+                "says nothing of the client: try again when staging is healthy)"
+            )
+    return None
+
+
+def _sent_call(
+    prefix: str, method: str, target: bytes, headers: Headers, body: bytes, *, url: str, status: int | None
+) -> RecordedCall:
+    """A request that a stand-in for the live API received (the live proxy, the replay server): path and
+    query read as latin-1, so that the bytes sent come back unchanged in a recording; never an account id."""
+    raw_path, _, raw_query = target.partition(b"?")
+    return RecordedCall(
+        method=method,
+        url=url,
+        raw_path=raw_path.decode("latin-1"),
+        query=raw_query.decode("latin-1"),
+        headers=headers,
+        content=body,
+        routed=on_reconnect_route(prefix, method, raw_path),
+        account_id=None,
+        status=status,
+    )
+
+
 def record_as_sent(
-    state: MockState,
+    journal: Journal,
+    prefix: str,
     method: str,
     target: bytes,
     headers: Headers,
@@ -269,57 +508,71 @@ def record_as_sent(
     *,
     url: str,
     status: int | None,
-    received: float,
 ) -> None:
-    """Record a request that a stand-in for the live API answered (the live proxy, the replay server): path and
-    query read as latin-1, so that the bytes sent come back unchanged in a recording; never an account id."""
-    raw_path, _, raw_query = target.partition(b"?")
-    call = RecordedCall(
-        method=method,
-        url=url,
-        raw_path=raw_path.decode("latin-1"),
-        query=raw_query.decode("latin-1"),
-        headers=headers,
-        content=body,
-        routed=state.is_reconnect_route(method, raw_path),
-        account_id=None,
-        status=status,
-        received=received,
-    )
-    state.record(call)
+    """Record a request that a stand-in for the live API answered (see :func:`_sent_call`)."""
+    journal.record(_sent_call(prefix, method, target, headers, body, url=url, status=status))
 
 
-class _ForwardingState(MockState):
-    """The brain of :class:`LiveProxy`: forward each request upstream and record it like a double does."""
+def _proxy_answer(status: int, title: str, type_: str, detail: str) -> Reply:
+    """The proxy's own answer (never a documented one, on purpose): ``detail`` says what happened."""
+    body = {"title": title, "type": type_, "detail": detail}
+    return Reply(status, (("Content-Type", "application/json"),), json.dumps(body).encode())
 
-    def __init__(self, session: LiveSession, *, api_key: str) -> None:
-        super().__init__(api_key=api_key, prefix=session.prefix, any_account=True)
+
+class Forwarder:
+    """What answers :class:`LiveProxy`'s requests: each is forwarded upstream through the session and recorded
+    in :attr:`journal` like a double records it.
+
+    A call is recorded when it arrives (no status yet) and completed when staging has answered, failed or run
+    out of time; :meth:`settle` waits for the running check's calls.  A call that completes after its check
+    has ended is dropped (the next check's journal never holds it) and noted once in ``session.late``.
+    """
+
+    def __init__(self, session: LiveSession) -> None:
         self.session = session
+        self.journal = Journal()
+        self._changed = threading.Condition()
+        self._in_flight: dict[str, int] = {}  # test -> calls not complete
 
     def answer(self, method: str, target: bytes, headers: Headers, body: bytes, *, url: str) -> Reply:
-        received = time.monotonic()
+        """Forward one request and give back staging's answer (or the proxy's own, saying what went wrong)."""
+        test = self.session.current_test()
+        call = _sent_call(self.session.prefix, method, target, headers, body, url=url, status=None)
+        self.journal.record(call)
+        with self._changed:
+            self._in_flight[test] = self._in_flight.get(test, 0) + 1
         status: int | None = None
         try:
-            response, _ = self.session.send(method, target.decode("latin-1"), headers.raw, body)
+            response, exchange = self.session.send(method, target.decode("latin-1"), headers.raw, body)
             assert response is not None
-            status = response.status_code
-            reply_headers = tuple(
-                (name, value) for name, value in response.headers.multi_items() if name.lower() not in _HOP_BY_HOP
-            )
-            reply = Reply(status, reply_headers, response.content)
+            if exchange.fault is not None:
+                reply = _proxy_answer(502, "staging's answer not used", "postpress/upstream_error", exchange.fault)
+            else:
+                status = response.status_code
+                kept = tuple((n, v) for n, v in response.headers.multi_items() if n.lower() not in _HOP_BY_HOP)
+                reply = Reply(status, kept, response.content)
         except BudgetSpent as error:
             # Not a documented answer on purpose: the check that sees it fails with this reason.
-            detail = {"title": "postpress live budget spent", "type": "postpress/budget_spent", "detail": str(error)}
-            reply = Reply(599, (("Content-Type", "application/json"),), json.dumps(detail).encode())
-        except httpx.HTTPError as error:
-            detail = {
-                "title": "upstream unreachable",
-                "type": "postpress/upstream_error",
-                "detail": type(error).__name__,
-            }
-            reply = Reply(502, (("Content-Type", "application/json"),), json.dumps(detail).encode())
-        record_as_sent(self, method, target, headers, body, url=url, status=status, received=received)
+            reply = _proxy_answer(599, "postpress live budget spent", "postpress/budget_spent", str(error))
+        except StagingFault as fault:
+            unreachable = str(fault).startswith("staging could not be reached")
+            title = "upstream unreachable" if unreachable else "staging's answer not used"
+            reply = _proxy_answer(502, title, "postpress/upstream_error", str(fault))
+        finally:
+            with self._changed:
+                self._in_flight[test] -= 1
+                self._changed.notify_all()
+        if test != self.session.current_test() or not self.journal.complete(
+            call, dataclasses.replace(call, status=status)
+        ):
+            self.session.note_late(test, f"a {method} request")  # no path: a broken client may put the key there
         return reply
+
+    def settle(self, timeout: float) -> bool:
+        """Wait (at most ``timeout`` seconds) until the running check has no call in flight; whether it has none."""
+        test = self.session.current_test()
+        with self._changed:
+            return self._changed.wait_for(lambda: not self._in_flight.get(test), timeout)
 
 
 class LiveProxy(PostpressServer):
@@ -332,7 +585,18 @@ class LiveProxy(PostpressServer):
     """
 
     def __init__(self, session: LiveSession, *, api_key: str) -> None:
+        self.forwarder = Forwarder(session)
         # Wait for a slow client at least as long as the live server may take to answer it.
-        super().__init__(api_key=api_key, prefix=session.prefix, any_account=True, timeout=max(5.0, session.timeout))
-        self.state = _ForwardingState(session, api_key=api_key)
+        super().__init__(
+            api_key=api_key,
+            prefix=session.prefix,
+            any_account=True,
+            timeout=max(5.0, session.timeout),
+            answerer=self.forwarder,
+        )
         self.session = session
+
+    def settle(self) -> bool:
+        """Wait until staging has answered (or failed) every call of the running check, at most as long as one
+        request may take (:meth:`LiveSession.bound`); whether none is left in flight."""
+        return self.forwarder.settle(self.session.bound())

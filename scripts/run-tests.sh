@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The project's own tests, from a clean clone: sets up .venv, then lint, types and tests.
+# The project's own tests, from a clean clone: sets up .venv, then lint, types, the docs site and tests.
 # Usage: bash scripts/run-tests.sh [extra pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +32,9 @@ echo "== ruff"
 .venv/bin/ruff format --check .
 echo "== mypy --strict"
 .venv/bin/mypy
+.venv/bin/mypy docs/_hooks.py  # the MkDocs hook that generates the reference pages (not in a package)
+echo "== docs (mkdocs build --strict)"
+bash scripts/build-docs.sh
 echo "== pytest (newest dependencies)"
 .venv/bin/pytest -n 2 "$@"
 # The oldest Hypothesis the project declares (pyproject: hypothesis>=6.100): the strategies' tests and the

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The command-client entry point of the Node example client (the protocol: README, "Check a client in any
-// language").  One-shot (default): the id and where to send it in the environment, the body as JSON on standard
+// The command-client entry point of the Node example client (the protocol: docs/any-language.md,
+// "The protocol").  One-shot (default): the id and where to send it in the environment, the body as JSON on standard
 // input, one JSON object on standard output.  `--persistent`: one JSON request per line on standard input, one
 // JSON answer per line on standard output, in order, until standard input closes.  `--timeout SECONDS`: the
 // client's timeout (default 10).

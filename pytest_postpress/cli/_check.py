@@ -35,7 +35,7 @@ def build_parser(prog: str = "python -m pytest_postpress") -> argparse.ArgumentP
         usage="%(prog)s [options] -- PROGRAM [ARGS...]",
         description=(
             "Run the whole contract suite on the loopback server against a client program (the protocol: "
-            "README, 'Check a client in any language'); exits as pytest does: 0 all passed, 1 failures."
+            "docs/any-language.md); exits as pytest does: 0 all passed, 1 failures."
         ),
         epilog="example: python -m pytest_postpress check --persistent -- node examples/node/cli.mjs --persistent",
     )

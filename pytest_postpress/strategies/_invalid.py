@@ -753,7 +753,7 @@ def _check_mutations(value: object, variants: tuple[str, ...], *, explicit: bool
     if explicit and unusable:
         raise InvalidArgument(
             f"{function}(variants={list(variants)!r}, mutations=...): {', '.join(map(repr, unusable))} "
-            f"cannot apply to any of these variants (see the table in the README)"
+            f"cannot apply to any of these variants (see the table of mutation kinds: docs/strategies.md)"
         )
     return usable
 

@@ -4,22 +4,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/_venv.sh
-# envsubst (gettext-base) fills the secrets of a live failure's curl line; tests/test_secrets.py runs one.
-if ! command -v envsubst >/dev/null; then
-  apt-get update && apt-get install -y gettext-base
-fi
 ensure_venv .venv
 .venv/bin/python -m pip install -q -e . --group dev
-# The tests of the shared example database (tests/test_example_db.py) start a real redis-server on a free loopback
-# port: install Debian's package where the binary is missing (CI runs as root; elsewhere, say what to run).
-if ! command -v redis-server >/dev/null 2>&1; then
+# Debian packages real parts of the tests need, installed where missing (CI runs as root; elsewhere, say what to
+# run): redis-server (tests/test_example_db.py starts one on a free loopback port) and chromium (the report page's
+# tests render it headless), and envsubst (gettext-base: it fills the secrets of a live failure's curl line, which
+# tests/test_secrets.py runs).
+missing=()
+command -v envsubst >/dev/null 2>&1 || missing+=(gettext-base)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "== installing redis-server (Debian package)"
+    echo "== installing ${missing[*]} (Debian packages)"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "redis-server is missing and cannot be installed here (not root, or no apt-get): the Redis tests skip," \
-      "or fail under CI; install it, e.g. sudo apt-get install -y redis-server" >&2
+    echo "${missing[*]} missing and cannot be installed here (not root, or no apt-get): the tests that need them" \
+      "skip, or fail under CI; install them, e.g. sudo apt-get install -y ${missing[*]}" >&2
   fi
 fi
 # schemathesis in its own venv: its pytest plugin and Hypothesis pin stay out of the project's runs.

@@ -21,6 +21,7 @@ CONTRACT = {
     "errors",
     "_redact",
     "_settings",
+    "_report_page",
     "_version",
     "_compat",
 }

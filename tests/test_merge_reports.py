@@ -103,22 +103,22 @@ def bad(tmp_path: Path, *reports: Path) -> str:
 def test_a_missing_file_exits_2_naming_it(shards: list[Path], tmp_path: Path) -> None:
     missing = tmp_path / "shard-9.json"
     line = bad(tmp_path, shards[0], missing)
-    assert line == f"python -m pytest_postpress merge-reports: cannot read {missing}: No such file or directory"
+    assert line == f"python -m pytest_postpress merge-reports: {missing}: cannot read it: No such file or directory"
 
 
 @pytest.mark.parametrize(
     ("content", "why"),
     [
-        ("{not json", "is not a pytest-postpress report: not JSON (Expecting property name"),
-        ('{"tests": []}', 'is not a pytest-postpress report: no "format": "pytest-postpress-report/1"'),
-        ("[1, 2]", 'is not a pytest-postpress report: no "format"'),
+        ("{not json", "not a report: not JSON (Expecting property name"),
+        ('{"tests": []}', 'not a report: no "format" (expected a file written by --postpress-report)'),
+        ("[1, 2]", 'not a report: no "format"'),
     ],
 )
 def test_a_file_that_is_not_a_report_exits_2(shards: list[Path], tmp_path: Path, content: str, why: str) -> None:
     other = tmp_path / "junit.json"
     other.write_text(content)
     line = bad(tmp_path, shards[0], other)
-    assert f"{other} {why}" in line
+    assert f"{other}: {why}" in line
 
 
 def test_a_report_that_breaks_the_schema_exits_2_saying_where(shards: list[Path], tmp_path: Path) -> None:
@@ -127,7 +127,7 @@ def test_a_report_that_breaks_the_schema_exits_2_saying_where(shards: list[Path]
     broken = tmp_path / "broken.json"
     broken.write_text(json.dumps(report))
     line = bad(tmp_path, broken)
-    assert line.startswith(f"python -m pytest_postpress merge-reports: {broken} is not a valid pytest-postpress report")
+    assert line.startswith(f"python -m pytest_postpress merge-reports: {broken}: not a valid report: at /")
     assert "clients/0/checks/0/examples" in line
 
 

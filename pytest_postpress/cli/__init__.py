@@ -13,9 +13,9 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from pytest_postpress.cli import _check, _errors, _merge_reports, _openapi, _rules, _serve
+from pytest_postpress.cli import _check, _errors, _merge_reports, _openapi, _report, _rules, _serve
 
-COMMANDS: tuple[ModuleType, ...] = (_openapi, _errors, _rules, _serve, _check, _merge_reports)
+COMMANDS: tuple[ModuleType, ...] = (_openapi, _errors, _rules, _serve, _check, _merge_reports, _report)
 
 PROG = "pytest-postpress"
 

@@ -6,7 +6,6 @@ import argparse
 import datetime
 import json
 import sys
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -46,45 +45,14 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
-def _schema() -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads(
-        resources.files("pytest_postpress").joinpath("report.schema.json").read_text(encoding="utf-8")
-    )
-    return schema
-
-
 def _read(name: str) -> dict[str, Any]:
-    import jsonschema
+    """One report, read and validated as the report page reads it (one line naming the file and why, if not)."""
+    from pytest_postpress._report_page import ReportError, load_report
 
     try:
-        text = Path(name).read_text(encoding="utf-8")
-    except OSError as error:
-        raise _BadInput(f"cannot read {name}: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise _BadInput(f"{name} is not a pytest-postpress report: not UTF-8 text") from None
-    try:
-        report = json.loads(text)
-    except ValueError as error:
-        raise _BadInput(
-            f"{name} is not a pytest-postpress report: not JSON ({getattr(error, 'msg', error)} at line "
-            f"{getattr(error, 'lineno', '?')})"
-        ) from None
-    if not isinstance(report, dict) or report.get("format") != _format():
-        raise _BadInput(
-            f'{name} is not a pytest-postpress report: no "format": "{_format()}" (write one with '
-            "pytest --postpress-report=FILE)"
-        )
-    problem = jsonschema.exceptions.best_match(jsonschema.Draft7Validator(_schema()).iter_errors(report))
-    if problem is not None:
-        where = "/".join(str(part) for part in problem.absolute_path) or "the top level"
-        raise _BadInput(f"{name} is not a valid pytest-postpress report: at {where}: {problem.message}")
-    return report
-
-
-def _format() -> str:
-    from pytest_postpress.suite._results import REPORT_FORMAT
-
-    return REPORT_FORMAT
+        return dict(load_report(Path(name)).report)
+    except ReportError as error:
+        raise _BadInput(str(error)) from None
 
 
 def _major(version: str) -> str:

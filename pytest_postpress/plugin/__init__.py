@@ -35,6 +35,9 @@ RESULTS_KEY = pytest.StashKey[_results.Results]()
 STORE_WARNINGS_KEY = pytest.StashKey[list[str]]()
 _STORE_WARNING = "postpress_example_db_warning"
 REPORT_WRITTEN_KEY = pytest.StashKey[str]()
+#: GitHub Actions names here the file whose Markdown the job's page shows.
+STEP_SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
+STEP_SUMMARY_KEY = pytest.StashKey[str]()
 
 MARKERS = (
     "postpress_error(status=None, type=None): narrow the postpress_error parametrization to these documented "
@@ -89,7 +92,7 @@ def pytest_configure(config: pytest.Config) -> None:
         except _settings.SettingError as error:
             raise pytest.UsageError(str(error)) from None
     config.stash[RESULTS_KEY] = _results.Results()
-    config.pluginmanager.register(_ResultsCollector(config.stash[RESULTS_KEY]), "postpress-results")
+    config.pluginmanager.register(_ResultsCollector(config.stash[RESULTS_KEY], scrubber), "postpress-results")
     config.pluginmanager.register(_Scrubbing(scrubber), "postpress-scrubbing")
     _scrub_debug_log(config, scrubber)
 
@@ -312,7 +315,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     """
     contract = call.when == "setup" and item.get_closest_marker("postpress_contract") is not None
     if contract and not any(key == _results.PROPERTY for key, _ in item.user_properties):
-        add_record(item, examples=0)
+        markers = {mark.name for mark in item.iter_markers()}
+        add_record(item, examples=0, group=_results.check_group(item.name, markers, getattr(item, "fixturenames", ())))
     report = yield
     # Imported here, not at the top: pytest_plugins below loads these modules itself, and pytest 8 refuses (a
     # warning, an error under filterwarnings = error) to mark for assertion rewriting a module imported before.
@@ -343,16 +347,31 @@ class _ResultsCollector:
     A plugin object rather than a module hook because ``pytest_runtest_logreport`` gets no config.
     """
 
-    def __init__(self, results: _results.Results) -> None:
+    def __init__(self, results: _results.Results, scrubber: Scrubber) -> None:
         self.results = results
+        self.scrubber = scrubber
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         records: list[Any] = [
             json.loads(str(value)) for key, value in report.user_properties if key == _results.PROPERTY
         ]
         problems = [str(value) for key, value in report.user_properties if key == _results.PROBLEM]
-        if records and (report.when == "call" or report.outcome != "passed"):
-            self.results.add(records, report.outcome, report.duration, problems[-1] if problems else None)
+        if not records or (report.when != "call" and report.outcome == "passed"):
+            return
+        problem = problems[-1] if problems else None
+        message = reproduce = None
+        if report.failed:
+            message = problem if problem is not None else self._message(report)
+            reproduce = _results.replay_line(message, report.nodeid)
+        self.results.add(records, report.outcome, report.duration, problem, message=message, reproduce=reproduce)
+
+    def _message(self, report: pytest.TestReport) -> str:
+        """A verdict's message as the terminal shows it: a contract violation's text, else the assertion's own
+        message (a traceback would show the suite's internals); every secret hidden, then cut."""
+        longrepr = report.longrepr
+        crash = getattr(longrepr, "reprcrash", None)
+        text = longrepr if isinstance(longrepr, str) else crash.message if crash is not None else report.longreprtext
+        return self.scrubber.clip(text, _results.MESSAGE_LIMIT)
 
 
 def _report_meta(config: pytest.Config) -> dict[str, Any]:
@@ -380,21 +399,40 @@ def _report_meta(config: pytest.Config) -> dict[str, Any]:
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Write ``--postpress-report`` (on the xdist controller only: workers' records are merged there)."""
+    """Write ``--postpress-report`` and append the Markdown summary to ``$GITHUB_STEP_SUMMARY`` (on the xdist
+    controller only: workers' records are merged there)."""
     config = session.config
     settings = settings_of(config)
     store = config.stash.get(_exampledb.STORE_KEY, None)
     workeroutput = getattr(config, "workeroutput", None)
     if store is not None and workeroutput is not None and store.warning():
         workeroutput[_STORE_WARNING] = store.warning()
-    if settings.report is None or hasattr(config, "workerinput"):
+    if hasattr(config, "workerinput"):
         return
-    report = _results.build_report(config.stash[RESULTS_KEY], meta=_report_meta(config))
-    path = Path(settings.report)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    scrubbed = scrubber_of(config).value(report)
-    path.write_text(json.dumps(scrubbed, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    config.stash[REPORT_WRITTEN_KEY] = str(path)
+    summary = _settings.from_environ().get(STEP_SUMMARY_ENV) if not settings.no_step_summary else None
+    results = config.stash[RESULTS_KEY]
+    if settings.report is None and not (summary and results.clients):
+        return
+    report = scrubber_of(config).value(_results.build_report(results, meta=_report_meta(config)))
+    if settings.report is not None:
+        path = Path(settings.report)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        config.stash[REPORT_WRITTEN_KEY] = str(path)
+    if summary and results.clients:
+        from pytest_postpress._report_page import Source, render_markdown
+
+        label = str(settings.report) if settings.report is not None else "this run"
+        markdown = scrubber_of(config).text(render_markdown([Source(label, report)]))
+        try:
+            with open(summary, "a", encoding="utf-8") as file:
+                file.write(markdown + "\n")
+        except OSError as error:
+            config.stash[STEP_SUMMARY_KEY] = (
+                f"postpress: cannot append the summary to ${STEP_SUMMARY_ENV} ({summary}): {error.strerror or error}"
+            )
+        else:
+            config.stash[STEP_SUMMARY_KEY] = f"postpress: summary appended to ${STEP_SUMMARY_ENV} ({summary})"
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -418,6 +456,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         terminalreporter.write_line(f"postpress: contract report written to {written}")
     for warning in _store_warnings(config):
         terminalreporter.write_line(warning, yellow=True, bold=True)
+    step_summary = config.stash.get(STEP_SUMMARY_KEY, None)
+    if step_summary:
+        terminalreporter.write_line(step_summary)
     results = config.stash.get(RESULTS_KEY, None)
     if results is None or not results.clients:
         return

@@ -9,18 +9,65 @@ or without xdist.  Plain Python only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+import shlex
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Required, TypedDict
 
+from pytest_postpress._report_page import REPORT_FORMAT
 from pytest_postpress.catalog import DOCUMENTED_ERRORS
 
-__all__ = ["COULD_NOT_RUN", "PROBLEM", "PROPERTY", "CheckFields", "CheckRecord", "ClientResults", "Results"]
+__all__ = [
+    "COULD_NOT_RUN",
+    "PROBLEM",
+    "PROPERTY",
+    "CheckFields",
+    "CheckRecord",
+    "ClientResults",
+    "Results",
+    "check_group",
+    "replay_line",
+]
 
 PROPERTY = "postpress"
 #: The ``user_properties`` key of a check that could not run: the exception that stopped it (not a verdict).
 PROBLEM = "postpress_problem"
 COULD_NOT_RUN = "could not run"
+
+# The suite's markers that name a group; a check marked with none of them and not mock-only is live-safe.
+_MARKED_GROUPS = {"postpress_fuzz": "fuzz", "postpress_robustness": "robustness", "postpress_live": "live"}
+_REPLAY = re.compile(r"^replay it(?: alone)?: (pytest .+?)(?: \([^()]*\))?$", re.MULTILINE)
+# A failure's message in the report is cut here (after its secrets are hidden): the terminal has it whole.
+MESSAGE_LIMIT = 4000
+
+
+def check_group(name: str, markers: Collection[str], fixtures: Collection[str]) -> str:
+    """The group of a check of the suite (one of ``_report_page.GROUPS``), from its markers and fixtures.
+
+    The suite's own markers decide first (fuzz, robustness, live-only); a check that is not mock-only runs
+    against staging with ``--postpress-live`` (live); one that takes ``postpress_error`` is a documented
+    error; then the check's name says whether it is about retries or success; the rest is about the request.
+    """
+    for marker, group in _MARKED_GROUPS.items():
+        if marker in markers:
+            return group
+    if "postpress_mock_only" not in markers:
+        return "live"
+    if "postpress_error" in fixtures:
+        return "documented errors"
+    if "retry" in name:
+        return "retries"
+    if "success" in name:
+        return "success"
+    return "request"
+
+
+def replay_line(message: str, nodeid: str) -> str:
+    """The command that replays a failed check: the one its message gives (a fuzz check's
+    ``--postpress-reproduce`` line), else ``pytest 'NODEID'``."""
+    found = _REPLAY.search(message)
+    return found.group(1) if found else f"pytest {shlex.quote(nodeid)}"
 
 
 class CheckFields(TypedDict, total=False):
@@ -33,6 +80,7 @@ class CheckFields(TypedDict, total=False):
     error: str  # the DocumentedError.id of a documented-error check
     outside_contract: list[dict[str, Any]]  # live mode: answers of the server outside the documentation
     retries: dict[str, Any]  # the retry policy observed: statuses, attempts, pause
+    group: str  # the suite's group of the check (_report_page.GROUPS), from its markers
 
 
 class CheckRecord(CheckFields, total=False):
@@ -52,6 +100,9 @@ class CheckResult:
     duration: float = 0.0
     problem: str | None = None
     failures: list[dict[str, Any]] = field(default_factory=list)  # merged reports: each failure, with its report
+    group: str | None = None
+    message: str | None = None  # a failure's message, as in the terminal (secrets hidden)
+    reproduce: str | None = None  # the command that replays a check that failed or could not run
 
 
 @dataclass
@@ -138,12 +189,20 @@ class Results:
     clients: dict[str, ClientResults] = field(default_factory=dict)
 
     def add(
-        self, records: Iterable[Mapping[str, Any]], outcome: str, duration: float, problem: str | None = None
+        self,
+        records: Iterable[Mapping[str, Any]],
+        outcome: str,
+        duration: float,
+        problem: str | None = None,
+        *,
+        message: str | None = None,
+        reproduce: str | None = None,
     ) -> None:
         """Fold the records of one test report in; a later failure (teardown) overrides a pass.
 
         ``problem`` (the exception that stopped the check, when it is not a contract violation) makes the
-        check "could not run": never a pass, never a verdict on the client.
+        check "could not run": never a pass, never a verdict on the client. ``message`` and ``reproduce`` (of
+        a report that did not pass) are kept with the outcome they explain.
         """
         if problem is not None and outcome == "failed":
             outcome = COULD_NOT_RUN
@@ -151,10 +210,13 @@ class Results:
             client = self.clients.setdefault(record["client"], ClientResults(record["client"]))
             name = record["check"]
             check = client.checks.setdefault(name, CheckResult(name))
+            check.group = record.get("group", check.group)
             if _overrides(outcome, check.outcome):
                 check.outcome = outcome
                 if outcome == COULD_NOT_RUN:
                     check.problem = problem
+                if outcome in ("failed", COULD_NOT_RUN):
+                    check.message, check.reproduce = message, reproduce
             check.examples = max(check.examples, int(record.get("examples", 0)))
             check.duration += duration
             if outcome == "passed":
@@ -213,8 +275,6 @@ _NONE_READINGS: dict[bool | str, str] = {
     "mixed": "postpress_none_means_absent was True in some checks only",
 }
 
-REPORT_FORMAT = "pytest-postpress-report/1"
-
 
 def build_report(results: Results, *, meta: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON report of a session (schema: ``pytest_postpress/report.schema.json``)."""
@@ -242,6 +302,15 @@ def build_report(results: Results, *, meta: Mapping[str, Any]) -> dict[str, Any]
                         "duration": round(check.duration, 4),
                         **({"problem": check.problem} if check.problem is not None else {}),
                         **({"failures": check.failures} if check.failures else {}),
+                        **{
+                            key: value
+                            for key, value in (
+                                ("group", check.group),
+                                ("message", check.message),
+                                ("reproduce", check.reproduce),
+                            )
+                            if value is not None
+                        },
                     }
                     for check in client.checks.values()
                 ],
@@ -293,6 +362,10 @@ def merge_reports(reports: Iterable[tuple[str, Mapping[str, Any]]], *, meta: Map
                     check.failures.extend({"report": name, **failure} for failure in kept)
                 if check.outcome == COULD_NOT_RUN and check.problem is None:
                     check.problem = entry.get("problem")
+                check.group = check.group or entry.get("group")
+                if entry["outcome"] in ("failed", COULD_NOT_RUN) and check.message is None:
+                    # The report page shows one message and replay line a check: the first report's that failed.
+                    check.message, check.reproduce = entry.get("message"), entry.get("reproduce")
             client.variants.update(data["variants_sent"])
             client.mutations.update(data["mutations_tried"])
             for error in data["documented_errors"]:

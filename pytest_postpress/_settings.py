@@ -93,12 +93,7 @@ OPTIONS: Final[tuple[Option, ...]] = (
     Option("retries", "live mode: retries of retryable documented errors, with backoff (default 0)", "int", 0),
     Option("fuzz_seconds", "time budget in seconds for the suite's fuzz checks, spread over them", "float"),
     Option("report", "write a JSON contract report to this path at the end of the session", "path"),
-    Option(
-        "no_step_summary",
-        "do not append the session's Markdown summary to $GITHUB_STEP_SUMMARY (GitHub Actions' job page)",
-        "bool",
-        False,
-    ),
+    Option("no_step_summary", "do not append the session's Markdown summary to $GITHUB_STEP_SUMMARY", "bool", False),
     Option("reproduce", "replay one failing fuzz example: VERSION:BLOB as printed by the failure", "str"),
     Option("record", "live mode: write every exchange with the server to this HAR 1.2 file, secrets hidden", "path"),
     Option(

@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
-from pytest_postpress._redact import HIDDEN, clip
+from pytest_postpress._redact import Scrubber, clip
 
 __all__ = [
     "GROUPS",
@@ -135,18 +135,6 @@ class _Failure:
         return f"f{self.number}"
 
 
-def _hide(value: Any, secrets: Sequence[str]) -> Any:
-    if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, HIDDEN)
-        return value
-    if isinstance(value, Mapping):
-        return {key: _hide(sub, secrets) for key, sub in value.items()}
-    if isinstance(value, list):
-        return [_hide(item, secrets) for item in value]
-    return value
-
-
 def _group(check: Mapping[str, Any]) -> str:
     group = check.get("group")
     return group if group in GROUPS else _UNGROUPED
@@ -156,8 +144,8 @@ class _Matrix:
     """Rows (one per client class of each report), columns (every check seen, by group), failures."""
 
     def __init__(self, sources: Iterable[Source], hide: Iterable[str]) -> None:
-        secrets = sorted({secret for secret in hide if len(secret) >= 4}, key=len, reverse=True)
-        self.sources = [Source(source.label, _hide(source.report, secrets)) for source in sources]
+        scrubber = Scrubber(hide)  # the one rule for every secret, short ones included
+        self.sources = [Source(source.label, scrubber.strings(source.report)) for source in sources]
         self.rows: list[_Row] = []
         groups: dict[str, str] = {}
         for source in self.sources:

@@ -32,7 +32,7 @@ from hypothesis.database import (
 )
 
 from pytest_postpress import schema as _schema
-from pytest_postpress._redact import HIDDEN
+from pytest_postpress._redact import HIDDEN, Scrubber
 from pytest_postpress._settings import SettingError
 
 __all__ = ["STORE_KEY", "ExampleStore", "Guarded", "database_key", "open_store", "shown_url", "url_secrets"]
@@ -89,10 +89,8 @@ def shown_url(url: str) -> str:
 
 
 def hide(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every one of ``secrets`` replaced by ``<hidden>``."""
-    for secret in secrets:
-        text = text.replace(secret, HIDDEN)
-    return text
+    """``text`` with every one of ``secrets`` hidden, in every spelling (the one :class:`Scrubber`)."""
+    return Scrubber(secrets).text(text)
 
 
 class Guarded(ExampleDatabase):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -111,6 +112,11 @@ def examples_of(result: Run, check: str) -> int:
     return sum(c["examples"] for client in clients for c in client["checks"] if c["name"] == check)
 
 
+def same_but_hidden(pattern: str, text: str) -> bool:
+    """Whether ``text`` is ``pattern`` with each ``<hidden>`` of ``pattern`` standing for any text."""
+    return re.fullmatch(".*?".join(map(re.escape, pattern.split("<hidden>"))), text) is not None
+
+
 def headline_of(result: Run, check: str) -> str:
     """The first line of the failure message of ``check`` in the run's report."""
     assert result.report is not None, result.output
@@ -190,7 +196,11 @@ def test_a_failure_one_machine_found_fails_the_ci_gate_of_another_at_once(tmp_pa
         env={**env, "POSTPRESS_EXAMPLE_DB": url},
     )
     assert second.returncode == 1, second.output
-    assert headline_of(second, "fuzz_valid_bodies") == found  # the very failure the first machine found
+    # The very failure the first machine found. Each run hides the secrets of the bodies it drew, whatever their
+    # length, so a one-character password drawn by one run can blank that character in its own message only:
+    # <hidden> on either side stands for what the other side shows there.
+    replayed = headline_of(second, "fuzz_valid_bodies")
+    assert same_but_hidden(replayed, found) or same_but_hidden(found, replayed), (found, replayed)
     assert "(read-only), replayed first by every fuzz check" in second.output
     # The edge body tried first on every run (it passes), then the stored failure (and its shrink): not 200 draws.
     assert examples_of(second, "fuzz_valid_bodies") <= FIRST + 2
